@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class GovinfoAdminConfig(AdminConfig):
+    default_site = "govinfo.admin_site.GovinfoAdminSite"

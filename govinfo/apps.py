@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GovinfoConfig(AppConfig):
+    name = "govinfo"
+    verbose_name = "系统"

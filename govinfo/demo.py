@@ -1,0 +1,138 @@
+"""The demo province: a province general office, its 16 cities, departments and
+counties under two cities, the publications of DOMAIN.md section 6, and one demo login
+per role at the province, at one city office and at one department.
+
+Every step looks its row up by natural key before creating it, so loading twice
+changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from publications.models import Confidentiality, Publication, PublicationKind, Schedule
+from units.actions import ensure_person
+from units.models import AssessmentClass, Role, Unit, UnitKind
+
+PROVINCE = ("云南省人民政府办公厅", "省政府办公厅")
+CITIES = [
+    "昆明市", "曲靖市", "玉溪市", "保山市", "昭通市", "丽江市", "普洱市", "临沧市",
+    "楚雄州", "红河州", "文山州", "西双版纳州", "大理州", "德宏州", "怒江州", "迪庆州",
+]  # fmt: skip
+PROVINCE_DEPARTMENTS = [("云南省发展和改革委员会", "省发展改革委"), ("云南省农业农村厅", "省农业农村厅"),
+                        ("云南省应急管理厅", "省应急管理厅"), ("云南省文化和旅游厅", "省文化和旅游厅")]  # fmt: skip
+CITY_CHILDREN = {
+    "昆明市": [("昆明市发展和改革委员会", "市发展改革委", UnitKind.DEPARTMENT, "dept_a"),
+              ("昆明市农业农村局", "市农业农村局", UnitKind.DEPARTMENT, "dept_b"),
+              ("昆明市应急管理局", "市应急管理局", UnitKind.DEPARTMENT, "dept_a"),
+              ("五华区人民政府办公室", "五华区", UnitKind.COUNTY_OFFICE, "county"),
+              ("盘龙区人民政府办公室", "盘龙区", UnitKind.COUNTY_OFFICE, "county"),
+              ("官渡区人民政府办公室", "官渡区", UnitKind.COUNTY_OFFICE, "county")],
+    "大理州": [("大理州文化和旅游局", "州文化和旅游局", UnitKind.DEPARTMENT, "dept_b"),
+              ("大理市人民政府办公室", "大理市", UnitKind.COUNTY_OFFICE, "county"),
+              ("祥云县人民政府办公室", "祥云县", UnitKind.COUNTY_OFFICE, "county"),
+              ("宾川县人民政府办公室", "宾川县", UnitKind.COUNTY_OFFICE, "county")],
+}  # fmt: skip
+CLASSES = [("city", "州市"), ("county", "县（市、区）"), ("dept_a", "部门A类"), ("dept_b", "部门B类")]
+
+
+@dataclass(frozen=True)
+class PubSpec:
+    name: str
+    kind: str
+    schedule: str
+    points_full: int
+    points_brief: int | None = None
+    bonus_note: str = ""
+
+
+PROVINCE_PUBLICATIONS = [
+    PubSpec("云南要情", PublicationKind.REPORT_UP, Schedule.AD_HOC, 5, bonus_note="国办采用 +15"),
+    PubSpec("每日要情", PublicationKind.DAILY, Schedule.WORKING_DAY, 5),
+    PubSpec("信息专报", PublicationKind.SPECIAL_REPORT, Schedule.AD_HOC, 10,
+            bonus_note="办公厅领导批示 +3；省领导批示 +5"),
+    PubSpec("动态专报", PublicationKind.DYNAMIC_REPORT, Schedule.AD_HOC, 13, bonus_note="批示加分同信息专报"),
+    PubSpec("云南政务信息", PublicationKind.GENERAL, Schedule.REGULAR, 5),
+    PubSpec("决策通报", PublicationKind.DECISION, Schedule.REGULAR, 5),
+]  # fmt: skip
+CITY_PUBLICATIONS = [
+    PubSpec("政情专报", PublicationKind.REPORT_UP, Schedule.AD_HOC, 10, bonus_note="报送省政府办公厅的本市信息"),
+    PubSpec("动态信息专报", PublicationKind.DYNAMIC_REPORT, Schedule.AD_HOC, 10, bonus_note="供市领导参阅"),
+    PubSpec("政务信息", PublicationKind.GENERAL, Schedule.REGULAR, 5, points_brief=3),
+    PubSpec("一周要情", PublicationKind.WEEKLY, Schedule.WEEKLY, 3),
+]
+
+ROLE_NAMES = {
+    Role.STAFF: ("staff", "信息员"),
+    Role.UNIT_APPROVER: ("approver", "审签人"),
+    Role.EDITOR: ("editor", "编辑"),
+    Role.ISSUE_APPROVER: ("signer", "签发人"),
+    Role.LEADER: ("leader", "领导"),
+    Role.ADMIN: ("admin", "管理员"),
+}
+DEMO_UNITS = [("prov", "云南省人民政府办公厅"), ("city", "昆明市人民政府办公室"), ("dept", "昆明市发展和改革委员会")]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    unit: str
+    role: str
+    created: bool
+
+
+def _unit(name: str, short: str, kind: str, parent: Unit | None, klass: AssessmentClass | None, order: int) -> Unit:
+    unit = Unit.objects.filter(parent=parent, name=name).first()
+    if unit is None:
+        unit = Unit.objects.create(
+            name=name, short_name=short, kind=kind, parent=parent, assessment_class=klass, sort_order=order
+        )
+    return unit
+
+
+def _publications(office: Unit, specs: list[PubSpec]) -> None:
+    for order, spec in enumerate(specs):
+        if Publication.objects.filter(office=office, name=spec.name).exists():
+            continue
+        Publication.objects.create(
+            office=office,
+            name=spec.name,
+            kind=spec.kind,
+            schedule=spec.schedule,
+            points_full=spec.points_full,
+            points_brief=spec.points_brief,
+            allows_briefs=spec.points_brief is not None,
+            bonus_note=spec.bonus_note,
+            confidentiality=Confidentiality.INTERNAL,
+            sort_order=order,
+        )
+
+
+@transaction.atomic
+def load_demo(password: str) -> list[DemoLogin]:
+    classes = {}
+    for code, name in CLASSES:
+        classes[code], _ = AssessmentClass.objects.get_or_create(code=code, defaults={"name": name})
+    province = _unit(*PROVINCE, UnitKind.PROVINCE_OFFICE, None, None, 0)
+    cities = {}
+    for order, city in enumerate(CITIES):
+        cities[city] = _unit(f"{city}人民政府办公室", city, UnitKind.CITY_OFFICE, province, classes["city"], order)
+    for order, (name, short) in enumerate(PROVINCE_DEPARTMENTS):
+        _unit(name, short, UnitKind.DEPARTMENT, province, classes["dept_a"], 100 + order)
+    for city, children in CITY_CHILDREN.items():
+        for order, (name, short, kind, klass) in enumerate(children):
+            _unit(name, short, kind, cities[city], classes[klass], order)
+
+    _publications(province, PROVINCE_PUBLICATIONS)
+    _publications(cities["昆明市"], CITY_PUBLICATIONS)
+
+    logins = []
+    for prefix, unit_name in DEMO_UNITS:
+        unit = Unit.objects.get(name=unit_name)
+        for role, (suffix, label) in ROLE_NAMES.items():
+            username = f"{prefix}_{suffix}"
+            _, created = ensure_person(
+                unit=unit, username=username, full_name=f"{unit.display_name}{label}", roles=[role], password=password
+            )
+            logins.append(DemoLogin(username, unit.display_name, label, created))
+    return logins

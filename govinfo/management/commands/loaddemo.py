@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from govinfo.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "建立演示省份数据（可重复运行，不会重复创建）。"
+
+    def handle(self, *args, **options) -> None:
+        logins = load_demo(settings.DEMO_PASSWORD)
+        created = [login for login in logins if login.created]
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：新建账号 {len(created)} 个。"))
+        self.stdout.write("演示账号（用户名 · 单位 · 角色）：")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<14} {login.unit} · {login.role}")
+        if created:
+            self.stdout.write(f"新建账号的密码：{settings.DEMO_PASSWORD}（请登录后修改）")
+        else:
+            self.stdout.write("账号均已存在，密码未被重置。")

@@ -1,0 +1,50 @@
+"""Start web, Celery worker and Celery beat together; Ctrl-C stops all three.
+
+Used by `make run`. Each runs as a child process in its own process group so that one
+Ctrl-C reaches all of them, and if any dies the others are stopped too.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "同时启动网站、Celery worker 和 Celery beat（Ctrl-C 全部停止）。"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--addr", default=os.environ.get("GOVINFO_ADDR", "127.0.0.1:8000"))
+
+    def handle(self, *args, addr: str, **options) -> None:
+        py = sys.executable
+        celery = [py, "-m", "celery", "-A", "govinfo"]
+        commands = {
+            "web": [py, "manage.py", "runserver", addr, "--noreload"],
+            # solo pool: one task at a time is plenty for a demo and gentle on SQLite.
+            "worker": [*celery, "worker", "--pool=solo", "--loglevel=INFO", "-n", "govinfo@%h"],
+            "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+        }
+        procs = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+        self.stdout.write(self.style.SUCCESS(f"\ngovinfo 已启动：http://{addr}/  （Ctrl-C 停止）\n"))
+        try:
+            while all(p.poll() is None for p in procs.values()):
+                time.sleep(0.5)
+            dead = [name for name, p in procs.items() if p.poll() is not None]
+            self.stderr.write(f"进程已退出：{', '.join(dead)}；正在停止其余进程。")
+        except KeyboardInterrupt:
+            self.stdout.write("\n正在停止……")
+        finally:
+            for p in procs.values():
+                if p.poll() is None:
+                    os.killpg(p.pid, signal.SIGTERM)
+            deadline = time.time() + 10
+            for p in procs.values():
+                try:
+                    p.wait(timeout=max(0.1, deadline - time.time()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)

@@ -1,0 +1,1 @@
+# Schemes, quotas and the points ledger arrive with the scoring issue.

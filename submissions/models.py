@@ -1,0 +1,1 @@
+# Information items arrive with the items issue.

@@ -1,0 +1,182 @@
+"""Django admin for administrators, scoped to the units they administer."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+
+from . import access
+from .actions import set_roles
+from .models import AssessmentClass, Role, Unit, User
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Base for models owned by a unit: an administrator sees and edits only the rows
+    of the units they administer; deleting is left to superusers (deactivate instead)."""
+
+    unit_field = "unit"
+
+    def scoped(self, request, qs):
+        return qs.filter(**{f"{self.unit_field}__in": access.administered_units(request.user)})
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else self.scoped(request, qs)
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def _in_scope(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        return self.scoped(request, type(obj).objects.filter(pk=obj.pk)).exists()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user) and self._in_scope(request, obj)
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit and not request.user.is_superuser:
+            kwargs["queryset"] = access.administered_units(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class UnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "kind", "parent", "assessment_class", "is_active", "sort_order"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent and self.instance.pk and parent.is_descendant_of(self.instance, include_self=True):
+            raise ValidationError("上级单位不能是本单位或其下级单位。")
+        return parent
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    form = UnitAdminForm
+    unit_field = "pk"
+    list_display = ["name", "short_name", "kind", "parent", "assessment_class", "is_active"]
+    list_filter = ["kind", "is_active", "assessment_class"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["parent", "assessment_class"]
+    list_per_page = 50
+
+    def scoped(self, request, qs):
+        return qs.filter(pk__in=access.administered_units(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An administrator cannot move their own unit out from under its parent office.
+        if obj is not None and not request.user.is_superuser and obj.pk == request.user.unit_id:
+            return ["parent"]
+        return []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "parent" in form.base_fields and not request.user.is_superuser:
+            form.base_fields["parent"].required = True  # only a superuser creates a root
+        return form
+
+
+class RolesField(forms.TypedMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class GovinfoUserChangeForm(UserChangeForm):
+    roles = RolesField(label="角色", choices=Role.choices, required=False, help_text="角色限于所属单位。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.role_set)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("roles") and not data.get("unit"):
+            self.add_error("unit", "授予角色前请先选择所属单位。")
+        return data
+
+
+class GovinfoUserCreationForm(UserCreationForm):
+    roles = RolesField(label="角色", choices=Role.choices, required=False)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "full_name", "unit"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("unit"):
+            self.add_error("unit", "请选择所属单位。")
+        return data
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    form = GovinfoUserChangeForm
+    add_form = GovinfoUserCreationForm
+    list_display = ["username", "full_name", "unit", "roles_display", "is_active", "last_login"]
+    list_filter = ["is_active", "role_grants__role", "unit__kind"]
+    search_fields = ["username", "full_name", "unit__name"]
+    list_select_related = ["unit"]
+    ordering = ["unit__path", "username"]
+    add_fieldsets = ((None, {"fields": ("username", "full_name", "unit", "roles", "password1", "password2")}),)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        fieldsets = [
+            (None, {"fields": ("username", "password")}),
+            ("个人信息", {"fields": ("full_name", "unit", "phone", "email")}),
+            ("角色", {"fields": ("roles", "is_active")}),
+            ("重要日期", {"fields": ("last_login", "date_joined")}),
+        ]
+        if request.user.is_superuser:
+            fieldsets.append(("系统权限", {"fields": ("is_superuser", "is_staff", "groups", "user_permissions")}))
+        return fieldsets
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_grants")
+
+    @admin.display(description="角色")
+    def roles_display(self, obj: User) -> str:
+        labels = dict(Role.choices)
+        return "、".join(labels[g.role] for g in obj.role_grants.all() if g.unit_id == obj.unit_id)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Only a superuser may edit a superuser.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        set_roles(user=form.instance, roles=form.cleaned_data.get("roles") or [])
+
+
+@admin.register(AssessmentClass)
+class AssessmentClassAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    has_delete_permission = has_change_permission

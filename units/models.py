@@ -1,0 +1,170 @@
+"""Units (the reporting tree), people and their roles."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE_OFFICE = "province_office", "省政府办公厅"
+    CITY_OFFICE = "city_office", "市（州）政府办公室"
+    COUNTY_OFFICE = "county_office", "县（区）政府办公室"
+    DEPARTMENT = "department", "部门"
+    OTHER = "other", "其他单位"
+
+
+OFFICE_KINDS = frozenset({UnitKind.PROVINCE_OFFICE, UnitKind.CITY_OFFICE, UnitKind.COUNTY_OFFICE})
+
+
+class AssessmentClass(models.Model):
+    """考核类别: sets a unit's quota in a scoring scheme (city, county, department A/B …)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核类别"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def descendants_of(self, unit: "Unit", *, include_self: bool = False) -> "UnitQuerySet":
+        qs = self.filter(path__startswith=unit.path)
+        return qs if include_self else qs.exclude(pk=unit.pk)
+
+    def ancestors_of(self, unit: "Unit", *, include_self: bool = False) -> "UnitQuerySet":
+        ids = unit.ancestor_ids + ([unit.pk] if include_self else [])
+        return self.filter(pk__in=ids).order_by("depth")
+
+    def active(self) -> "UnitQuerySet":
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    """A node of the reporting tree. Every unit reports to its parent.
+
+    The tree is kept as a materialised path ("/1/5/23/") so that ancestors, children
+    and descendants are each one indexed query, however deep the tree grows.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    assessment_class = models.ForeignKey(
+        AssessmentClass, verbose_name="考核类别", null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_under_parent"),
+            models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="unit_unique_root_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        super().save(*args, **kwargs)
+        new_path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if new_path != old_path:
+            depth = new_path.count("/") - 2
+            Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+            self.path, self.depth = new_path, depth
+            if old_path:
+                self._move_subtree(old_path, new_path)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    @property
+    def is_office(self) -> bool:
+        return self.kind in OFFICE_KINDS
+
+    def is_descendant_of(self, other: "Unit", *, include_self: bool = False) -> bool:
+        if self.pk == other.pk:
+            return include_self
+        return other.pk in self.ancestor_ids
+
+    def _move_subtree(self, old_path: str, new_path: str) -> None:
+        # Moving a unit re-roots its whole subtree; done row by row because it is rare
+        # (a reorganisation) and must work the same on SQLite and PostgreSQL.
+        shift = new_path.count("/") - old_path.count("/")
+        for unit in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+            Unit.objects.filter(pk=unit.pk).update(path=new_path + unit.path[len(old_path) :], depth=unit.depth + shift)
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "信息员"
+    UNIT_APPROVER = "unit_approver", "单位审签人"
+    EDITOR = "editor", "编辑"
+    ISSUE_APPROVER = "issue_approver", "签发人"
+    LEADER = "leader", "领导"
+    ADMIN = "admin", "管理员"
+
+
+class User(AbstractUser):
+    """A person: belongs to exactly one unit and holds roles scoped to it."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The user's roles in their own unit, read once per request."""
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.filter(unit_id=self.unit_id).values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+
+class RoleGrant(models.Model):
+    """One role held by one person in their unit."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_grants")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色"
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique")]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

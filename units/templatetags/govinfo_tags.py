@@ -1,0 +1,23 @@
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.filter
+def link_pairs(spec: str) -> list[tuple[str, str]]:
+    """'a:标签,ns:b:标签2' → [('a', '标签'), ('ns:b', '标签2')]: home-card links in one string."""
+    pairs = []
+    for part in spec.split(","):
+        name, _, label = part.rpartition(":")
+        pairs.append((name, label))
+    return pairs
+
+
+@register.simple_tag
+def url_or_blank(name: str) -> str:
+    """The URL of a named route, or '' while the feature behind it is not built yet."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

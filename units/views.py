@@ -1,0 +1,45 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import access, queries
+from .models import Role, UnitKind
+
+
+@require_GET
+def home(request):
+    """What each role needs next; sections appear for the roles the person holds."""
+    user = request.user
+    context = {
+        "unit": user.unit,
+        "roles": [label for value, label in Role.choices if user.has_role(value)],
+        "can_admin": access.can_use_admin(user),
+    }
+    return render(request, "units/home.html", context)
+
+
+@require_GET
+def directory(request):
+    """The unit directory: the units an administrator manages, filtered and paginated."""
+    if not access.can_use_admin(request.user):
+        return render(request, "403.html", {"message": "单位目录仅对管理员开放。"}, status=403)
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    active = request.GET.get("active", "")
+    units = queries.unit_directory(access.administered_units(request.user), q=q, kind=kind, active=active)
+    page = Paginator(units.order_by("path"), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "kind": kind, "active": active, "kinds": UnitKind.choices}
+    return render(request, "units/directory.html", context)
+
+
+@require_GET
+def unit_detail(request, pk: int):
+    unit = access.get_unit_for_admin(request.user, pk)
+    context = {
+        "unit": unit,
+        "ancestors": unit.__class__.objects.ancestors_of(unit),
+        "children": unit.children.order_by("sort_order", "name"),
+        "members": queries.unit_members(unit),
+        "role_labels": dict(Role.choices),
+    }
+    return render(request, "units/unit_detail.html", context)

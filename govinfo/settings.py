@@ -180,6 +180,7 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic
 # Bootstrap's compiled CSS/JS come from the bootstrap-wrapper wheel; htmx from django-htmx.
 STATICFILES_DIRS = [
     BASE_DIR / "static",

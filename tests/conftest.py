@@ -1,0 +1,78 @@
+"""Shared personas, in the manner of healthchecks' alice/bob/charlie.
+
+The tree: a province office; under it city office A (昆明) and city office B (曲靖);
+under A a department (发改委). Items of the department go to A's editors.
+"""
+
+import os
+
+import pytest
+
+from units.models import Role, UnitKind
+
+from .factories import UnitFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django would then refuse
+# ORM calls from that thread. The tests drive the browser and the ORM one after another.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def province(db):
+    return UnitFactory(name="省政府办公厅", kind=UnitKind.PROVINCE_OFFICE, parent=None)
+
+
+@pytest.fixture
+def city(province):
+    return UnitFactory(name="昆明市人民政府办公室", short_name="昆明市", kind=UnitKind.CITY_OFFICE, parent=province)
+
+
+@pytest.fixture
+def other_city(province):
+    return UnitFactory(name="曲靖市人民政府办公室", short_name="曲靖市", kind=UnitKind.CITY_OFFICE, parent=province)
+
+
+@pytest.fixture
+def department(city):
+    return UnitFactory(name="昆明市发展和改革委员会", short_name="市发展改革委", kind=UnitKind.DEPARTMENT, parent=city)
+
+
+@pytest.fixture
+def writer(department):
+    return UserFactory(username="writer", unit=department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def unit_approver(department):
+    return UserFactory(username="approver", unit=department, roles=[Role.UNIT_APPROVER])
+
+
+@pytest.fixture
+def editor(city):
+    return UserFactory(username="editor", unit=city, roles=[Role.EDITOR])
+
+
+@pytest.fixture
+def issue_approver(city):
+    return UserFactory(username="signer", unit=city, roles=[Role.ISSUE_APPROVER])
+
+
+@pytest.fixture
+def leader(city):
+    return UserFactory(username="leader", unit=city, roles=[Role.LEADER])
+
+
+@pytest.fixture
+def city_admin(city):
+    return UserFactory(username="cityadmin", unit=city, roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def province_admin(province):
+    return UserFactory(username="provadmin", unit=province, roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def outsider(other_city):
+    """Staff, editor and administrator of a sibling city: powerful, but not here."""
+    return UserFactory(username="outsider", unit=other_city, roles=[Role.STAFF, Role.EDITOR, Role.ADMIN])

@@ -1,0 +1,49 @@
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from publications.models import Publication
+from units.models import AssessmentClass, Role, RoleGrant, Unit, UnitKind, User
+
+
+def _counts():
+    return {m.__name__: m.objects.count() for m in (Unit, User, RoleGrant, Publication, AssessmentClass)}
+
+
+def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):
+    call_command("loaddemo")
+    first = _counts()
+    out = capsys.readouterr().out
+    assert "新建账号 18 个" in out and settings.DEMO_PASSWORD in out
+    call_command("loaddemo")
+    assert _counts() == first
+    assert "新建账号 0 个" in capsys.readouterr().out
+
+
+def test_demo_province_has_the_shape_of_the_domain(db, settings):
+    call_command("loaddemo")
+    province = Unit.objects.get(kind=UnitKind.PROVINCE_OFFICE)
+    assert province.children.filter(kind=UnitKind.CITY_OFFICE).count() == 16
+    cities_with_children = Unit.objects.filter(kind=UnitKind.CITY_OFFICE, children__isnull=False).distinct()
+    assert cities_with_children.count() == 2
+    points = dict(Publication.objects.filter(office=province).values_list("name", "points_full"))
+    assert points["信息专报"] == 10 and points["动态专报"] == 13 and points["每日要情"] == 5
+    kunming = Unit.objects.get(short_name="昆明市")
+    brief = Publication.objects.get(office=kunming, name="政务信息")
+    assert (brief.points_full, brief.points_brief, brief.allows_briefs) == (5, 3, True)
+    # one login per role at the province, a city office and a department
+    for prefix in ("prov", "city", "dept"):
+        roles = set(RoleGrant.objects.filter(user__username__startswith=f"{prefix}_").values_list("role", flat=True))
+        assert roles == set(Role.values)
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username="city_editor", password=settings.DEMO_PASSWORD) is not None
+
+
+def test_loaddemo_never_resets_a_changed_password(db, settings):
+    call_command("loaddemo")
+    editor = User.objects.get(username="prov_editor")
+    editor.set_password("Changed-by-hand-1")
+    editor.save()
+    call_command("loaddemo")
+    editor.refresh_from_db()
+    assert editor.check_password("Changed-by-hand-1")

@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from govinfo.demo import DEMO_UNITS, ROLE_NAMES
+
 
 class Command(BaseCommand):
     help = "同时启动网站、Celery worker 和 Celery beat（Ctrl-C 全部停止）。"
@@ -30,8 +32,10 @@ class Command(BaseCommand):
             "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
         procs = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"\ngovinfo 已启动：http://{addr}/  （Ctrl-C 停止）\n"))
         try:
+            # Let the children print their banners first, so the address is the last thing on screen.
+            time.sleep(4)
+            self._banner(addr)
             while all(p.poll() is None for p in procs.values()):
                 time.sleep(0.5)
             dead = [name for name, p in procs.items() if p.poll() is not None]
@@ -48,3 +52,12 @@ class Command(BaseCommand):
                     p.wait(timeout=max(0.1, deadline - time.time()))
                 except subprocess.TimeoutExpired:
                     os.killpg(p.pid, signal.SIGKILL)
+
+    def _banner(self, addr: str) -> None:
+        line = "=" * 64
+        self.stdout.write(self.style.SUCCESS(f"\n{line}\ngovinfo 已启动：http://{addr}/   （Ctrl-C 全部停止）"))
+        self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}，若未修改）：")
+        for prefix, unit_name in DEMO_UNITS:
+            names = " ".join(f"{prefix}_{suffix}" for suffix, _ in ROLE_NAMES.values())
+            self.stdout.write(f"  {unit_name}: {names}")
+        self.stdout.write(self.style.SUCCESS(line))

@@ -43,6 +43,25 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _item_keys() -> list[str]:
+    keys = env.list("ITEM_ENCRYPTION_KEYS", default=[])
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise ImproperlyConfigured("生产环境必须设置 ITEM_ENCRYPTION_KEYS（敏感信息加密密钥）。")
+    from cryptography.fernet import Fernet
+
+    key_file = VAR_DIR / "item_encryption_key"
+    if not key_file.exists():
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+# Keys that seal the text of 敏感 items at rest; the first encrypts, all decrypt.
+ITEM_ENCRYPTION_KEYS = _item_keys()
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -208,6 +227,7 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="govinfo@localhost")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in e-mails
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

@@ -1,1 +1,266 @@
-# Information items arrive with the items issue.
+"""Information items (政务信息), their versions, events, attachments and fingerprints.
+
+Workflow lives in actions.py and the transition table in workflow.py; models hold
+tables, constraints and small properties only.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from units.models import Unit
+
+from .sealing import is_sealed, unseal
+
+
+class DeadlineRule(models.TextChoices):
+    NONE = "none", "不限"
+    EVENT_DAYS = "event_days", "事件发生后 N 天内"
+    MONTHLY = "monthly", "次月 N 日前"
+
+
+class Category(models.Model):
+    """信息类型 (two levels: 交流工作 › 工作进展 …) with its timeliness rule."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=30)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级类型", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    deadline_rule = models.CharField("时限规则", max_length=20, choices=DeadlineRule.choices, default=DeadlineRule.NONE)
+    deadline_days = models.PositiveSmallIntegerField(
+        "时限天数", default=0, help_text="事件类：发生后几天内；月报类：次月几日前"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息类型"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
+class Topic(models.Model):
+    """An office's reporting priority or local feature (报送要点 / 特色): a tag for items."""
+
+    office = models.ForeignKey(Unit, verbose_name="办公厅（室）", on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField("名称", max_length=20)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题标签"
+        ordering = ["office", "name"]
+        constraints = [models.UniqueConstraint(fields=["office", "name"], name="topic_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PENDING_SIGNOFF = "pending_signoff", "待审签"
+    SUBMITTED = "submitted", "已报送"
+    IN_REVIEW = "in_review", "编辑中"
+    RETURNED = "returned", "退回修改"
+    REJECTED = "rejected", "退稿"
+    HELD = "held", "备用"
+    ADOPTED = "adopted", "已采用"
+    PUBLISHED = "published", "已刊发"
+    ARCHIVED = "archived", "归档"
+
+
+# States in which an item has left its unit and sits with the receiving office.
+AT_OFFICE = (State.SUBMITTED, State.IN_REVIEW, State.RETURNED, State.REJECTED, State.HELD, State.ADOPTED,
+             State.PUBLISHED, State.ARCHIVED)  # fmt: skip
+WAITING_FOR_EDITOR = (State.SUBMITTED, State.IN_REVIEW)
+
+
+class Confidentiality(models.TextChoices):
+    PUBLIC = "public", "公开"
+    INTERNAL = "internal", "内部"
+    SENSITIVE = "sensitive", "敏感"
+
+
+class ItemForm(models.TextChoices):
+    FULL = "full", "信息"
+    BRIEF = "brief", "简讯"
+
+
+class Item(models.Model):
+    """One information item. For 敏感 items `title` and `body` hold sealed (encrypted)
+    text; always read them through `plain_title` / `plain_body`."""
+
+    unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="items")
+    office = models.ForeignKey(Unit, verbose_name="接收单位", on_delete=models.PROTECT, related_name="incoming_items")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撰写人", on_delete=models.PROTECT, related_name="authored_items"
+    )
+    title = models.TextField("标题")
+    body = models.TextField("正文", blank=True)
+    category = models.ForeignKey(Category, verbose_name="信息类型", on_delete=models.PROTECT, related_name="items")
+    topics = models.ManyToManyField(Topic, verbose_name="主题标签", blank=True, related_name="items")
+    form = models.CharField("体裁", max_length=10, choices=ItemForm.choices, default=ItemForm.FULL)
+    event_date = models.DateField("事件/进展所属日期", null=True, blank=True)
+    writers = models.CharField("撰稿人", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    signature = models.CharField("落款", max_length=100, blank=True)
+    confidentiality = models.CharField(
+        "密级", max_length=20, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
+    )
+    named_readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="可阅读的领导", blank=True, related_name="sensitive_items"
+    )
+
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    version = models.PositiveIntegerField("版本号", default=1, help_text="optimistic lock")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审签人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField("审签时间", null=True, blank=True)
+    first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("最近报送时间", null=True, blank=True)
+    deadline = models.DateField("报送时限", null=True, blank=True)
+    is_late = models.BooleanField("迟报", default=False)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息"
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["office", "state", "-submitted_at"], name="item_desk_idx"),
+            models.Index(fields=["unit", "-created_at"], name="item_unit_idx"),
+            models.Index(fields=["office", "-submitted_at"], name="item_office_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.plain_title
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.confidentiality == Confidentiality.SENSITIVE
+
+    @property
+    def plain_title(self) -> str:
+        return unseal(self.title) if is_sealed(self.title) else self.title
+
+    @property
+    def plain_body(self) -> str:
+        return unseal(self.body) if is_sealed(self.body) else self.body
+
+    @property
+    def waiting_since(self):
+        return self.submitted_at if self.state in WAITING_FOR_EDITOR else None
+
+
+class VersionKind(models.TextChoices):
+    WRITER = "writer", "撰写人稿"
+    EDITOR = "editor", "编辑修改稿"
+
+
+class ItemVersion(models.Model):
+    """A snapshot of the text: one per submission and one per editor's edit, so the
+    writer's original is never lost and any two versions can be compared."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    kind = models.CharField("类型", max_length=10, choices=VersionKind.choices)
+    title = models.TextField("标题")
+    body = models.TextField("正文", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息版本"
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="itemversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"第{self.number}版"
+
+    @property
+    def plain_title(self) -> str:
+        return unseal(self.title) if is_sealed(self.title) else self.title
+
+    @property
+    def plain_body(self) -> str:
+        return unseal(self.body) if is_sealed(self.body) else self.body
+
+
+EVENT_LABELS = {
+    "create": "创建草稿", "edit": "修改", "editor_edit": "编辑修改", "attach": "上传附件", "detach": "删除附件",
+    "send_for_signoff": "提交审签", "withdraw": "撤回", "sign_off": "审签并报送", "send_back": "退回撰写人",
+    "start_review": "开始编辑", "return": "退回修改", "reject": "退稿", "hold": "备用",
+}  # fmt: skip
+
+
+class ItemEvent(models.Model):
+    """Every move of an item: who, when, from, to, comment. History pages read these."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("动作", max_length=30)
+    from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(Unit, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息流转记录"
+        ordering = ["item", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        return EVENT_LABELS.get(self.action, self.action)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Generated names only: the uploader's file name is kept in the database, never on disk.
+    ext = PurePosixPath(filename).suffix.lower()[:10]
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类型", max_length=20)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("大小")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+        ordering = ["item", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Fingerprint(models.Model):
+    """MinHash band keys of a submitted item's text: near-duplicates share a key, so the
+    duplicate check is an index lookup instead of a scan of every recent item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="fingerprints")
+    key = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="fingerprint_unique")]
+
+    def __str__(self) -> str:
+        return str(self.key)

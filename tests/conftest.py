@@ -76,3 +76,36 @@ def province_admin(province):
 def outsider(other_city):
     """Staff, editor and administrator of a sibling city: powerful, but not here."""
     return UserFactory(username="outsider", unit=other_city, roles=[Role.STAFF, Role.EDITOR, Role.ADMIN])
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Tasks queued by pages run in the test's own process, so a test sees their effect.
+    The wiring through a real broker and worker is tested in tests marked `worker`."""
+    from govinfo.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def other_editor(other_city):
+    return UserFactory(username="other_editor", unit=other_city, roles=[Role.EDITOR])
+
+
+@pytest.fixture
+def colleague(department):
+    """Another staff member of the writer's unit."""
+    return UserFactory(username="colleague", unit=department, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def other_writer(other_city, province):
+    """A staff member of a department under the other city."""
+    dept = UnitFactory(name="曲靖市农业农村局", parent=other_city)
+    return UserFactory(username="other_writer", unit=dept, roles=[Role.STAFF])

@@ -6,4 +6,8 @@ def roles(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_roles": frozenset(), "Role": Role}
-    return {"my_roles": user.role_set, "Role": Role}
+    return {"my_roles": user.role_set, "Role": Role, "unread_count": _unread(user)}
+
+
+def _unread(user) -> int:
+    return user.notifications.filter(read_at=None).count()

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.directory, name="unit_directory"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

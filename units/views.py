@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from . import access, queries
 from .models import Role, UnitKind
@@ -43,3 +45,24 @@ def unit_detail(request, pk: int):
         "role_labels": dict(Role.choices),
     }
     return render(request, "units/unit_detail.html", context)
+
+
+@require_GET
+def notifications(request):
+    qs = request.user.notifications.all()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "units/notifications.html", {"page": page})
+
+
+@require_POST
+def notifications_read(request):
+    """Mark one notification (pk given) or all of the person's notifications as read."""
+    qs = request.user.notifications.filter(read_at=None)
+    pk = request.POST.get("pk", "")
+    if pk.isdigit():
+        qs = qs.filter(pk=int(pk))
+    qs.update(read_at=timezone.now())
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications")

@@ -21,3 +21,8 @@ def url_or_blank(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None

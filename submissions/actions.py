@@ -1,0 +1,314 @@
+"""Every change to an item: one function per act.
+
+Each act checks the transition table and the actor's role, updates the item with an
+optimistic version check (two editors at once: the second gets a clear message,
+nothing is overwritten), writes an event row and notifies, all in one transaction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+
+from units.models import Role, Unit, User
+from units.notify import notify, people_with_roles
+
+from . import checks, fingerprint, uploads
+from .models import (
+    Attachment,
+    Category,
+    Confidentiality,
+    Fingerprint,
+    Item,
+    ItemEvent,
+    ItemForm,
+    ItemVersion,
+    State,
+    Topic,
+    VersionKind,
+)
+from .sealing import seal
+from .timeliness import deadline_for, is_late
+from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, Transition, TransitionError, check
+
+SECRET_REFUSAL = checks.SECRET_REFUSAL
+
+
+class ConcurrentChange(TransitionError):
+    """Someone else changed the item since this person loaded it."""
+
+
+@dataclass
+class ItemData:
+    title: str
+    body: str
+    category: Category
+    topics: list[Topic] = field(default_factory=list)
+    form: str = ItemForm.FULL
+    event_date: dt.date | None = None
+    writers: str = ""
+    phone: str = ""
+    signature: str = ""
+    confidentiality: str = Confidentiality.INTERNAL
+    named_readers: list[User] = field(default_factory=list)
+
+
+def _refuse_secrets(title: str, body: str) -> None:
+    markers = checks.find_secret_markers(title, body)
+    if markers:
+        raise ValidationError(f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
+
+
+def _stored(text: str, confidentiality: str) -> str:
+    return seal(text) if confidentiality == Confidentiality.SENSITIVE else text
+
+
+def _require_role(user: User, item: Item, role: str, scope: str) -> None:
+    unit_id = item.unit_id if scope == "unit" else item.office_id
+    if not (user.is_active and user.unit_id == unit_id and user.has_role(role)):
+        raise TransitionError("您没有权限进行此操作。")
+
+
+def _save(item: Item, expected_version: int, **fields) -> Item:
+    """Write `fields` only if nobody changed the item since `expected_version`."""
+    fields["updated_at"] = timezone.now()
+    changed = Item.objects.filter(pk=item.pk, version=expected_version).update(version=F("version") + 1, **fields)
+    if not changed:
+        raise ConcurrentChange("该信息刚刚已被他人修改或处理，请刷新页面查看最新内容后再操作。")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.version = expected_version + 1
+    return item
+
+
+def _event(item: Item, actor: User, action: str, from_state: str, to_state: str, comment: str = "") -> ItemEvent:
+    return ItemEvent.objects.create(
+        item=item,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        actor_unit_id=actor.unit_id,
+        comment=comment,
+    )
+
+
+def _item_url(item: Item) -> str:
+    return reverse("item_detail", args=[item.pk])
+
+
+def _text_fields(data: ItemData) -> dict:
+    return {
+        "title": _stored(data.title.strip(), data.confidentiality),
+        "body": _stored(data.body.strip(), data.confidentiality),
+        "category": data.category,
+        "form": data.form,
+        "event_date": data.event_date,
+        "writers": data.writers,
+        "phone": data.phone,
+        "signature": data.signature,
+        "confidentiality": data.confidentiality,
+    }
+
+
+def _validate(data: ItemData, office: Unit) -> None:
+    if not data.title.strip():
+        raise ValidationError("请填写标题。")
+    _refuse_secrets(data.title, data.body)
+    if any(t.office_id != office.pk for t in data.topics):
+        raise ValidationError("主题标签不属于接收单位。")
+    if any(not r.has_role(Role.LEADER) or r.unit_id != office.pk for r in data.named_readers):
+        raise ValidationError("可阅读敏感信息的只能是接收单位的领导。")
+
+
+@transaction.atomic
+def create_draft(*, author: User, data: ItemData) -> Item:
+    """A staff member starts an item for their unit; it goes to the unit's parent office."""
+    unit = author.unit
+    if unit is None or not author.has_role(Role.STAFF):
+        raise TransitionError("只有信息员可以撰写信息。")
+    if unit.parent_id is None:
+        raise TransitionError("本单位没有上级单位，无法报送信息。")
+    _validate(data, unit.parent)
+    item = Item.objects.create(unit=unit, office_id=unit.parent_id, author=author, **_text_fields(data))
+    if not item.signature:
+        item.signature = unit.name
+        item.save(update_fields=["signature"])
+    item.topics.set(data.topics)
+    item.named_readers.set(data.named_readers if data.confidentiality == Confidentiality.SENSITIVE else [])
+    _event(item, author, "create", "", State.DRAFT)
+    return item
+
+
+@transaction.atomic
+def update_draft(*, item: Item, user: User, data: ItemData, expected_version: int) -> Item:
+    """The writer's unit edits a draft or a returned item. No version is kept: versions
+    are what left the unit (one per submission) and what editors changed."""
+    if item.state not in WRITER_EDITABLE:
+        raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能修改。")
+    _require_role(user, item, Role.STAFF, "unit")
+    _validate(data, item.office)
+    _save(item, expected_version, **_text_fields(data))
+    item.topics.set(data.topics)
+    item.named_readers.set(data.named_readers if data.confidentiality == Confidentiality.SENSITIVE else [])
+    _event(item, user, "edit", item.state, item.state)
+    return item
+
+
+@transaction.atomic
+def edit_as_editor(*, item: Item, user: User, title: str, body: str, expected_version: int, note: str = "") -> Item:
+    """An editor of the receiving office edits the text; the writer's version is kept."""
+    if item.state not in EDITOR_EDITABLE:
+        raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能编辑。")
+    _require_role(user, item, Role.EDITOR, "office")
+    if not title.strip():
+        raise ValidationError("请填写标题。")
+    _refuse_secrets(title, body)
+    from_state = item.state
+    to_state = State.IN_REVIEW if from_state == State.SUBMITTED else from_state
+    stored_title, stored_body = (
+        _stored(title.strip(), item.confidentiality),
+        _stored(body.strip(), item.confidentiality),
+    )
+    _save(item, expected_version, title=stored_title, body=stored_body, state=to_state)
+    _snapshot(item, user, VersionKind.EDITOR, note or "编辑修改")
+    _event(item, user, "editor_edit", from_state, to_state, note)
+    return item
+
+
+def _snapshot(item: Item, user: User, kind: str, note: str) -> ItemVersion:
+    last = item.versions.aggregate(n=Max("number"))["n"] or 0
+    return ItemVersion.objects.create(
+        item=item, number=last + 1, kind=kind, title=item.title, body=item.body, created_by=user, note=note
+    )
+
+
+def _fingerprint(item: Item) -> None:
+    # Sensitive items are left out: a duplicate hint would show their title to others.
+    item.fingerprints.all().delete()
+    if item.is_sensitive:
+        return
+    keys = fingerprint.band_keys(f"{item.plain_title}\n{item.plain_body}")
+    Fingerprint.objects.bulk_create([Fingerprint(item=item, key=k) for k in set(keys)])
+
+
+@transaction.atomic
+def transition(*, item: Item, user: User, action: str, expected_version: int, comment: str = "") -> Item:
+    """Take one act of the transition table on `item`."""
+    t: Transition = check(action, item.state)
+    _require_role(user, item, t.role, t.scope)
+    comment = comment.strip()
+    if t.needs_comment and not comment:
+        raise ValidationError(f"请填写{t.comment_label}。")
+    from_state = item.state
+    fields: dict = {"state": t.target}
+    if action == "sign_off":
+        _refuse_secrets(item.plain_title, item.plain_body)
+        now = timezone.now()
+        deadline = deadline_for(item.category.deadline_rule, item.category.deadline_days, item.event_date)
+        fields.update(
+            signed_off_by=user,
+            signed_off_at=now,
+            submitted_at=now,
+            first_submitted_at=item.first_submitted_at or now,
+            deadline=deadline,
+            is_late=is_late(deadline, timezone.localdate(now)),
+        )
+    _save(item, expected_version, **fields)
+    _event(item, user, action, from_state, t.target, comment)
+    if action == "sign_off":
+        resubmission = item.versions.exists()
+        _snapshot(item, user, VersionKind.WRITER, "修改后重新报送" if resubmission else "首次报送")
+        _fingerprint(item)
+    _notify_after(item, user, t, comment)
+    return item
+
+
+def _notify_after(item: Item, actor: User, t: Transition, comment: str) -> None:
+    title = item.plain_title if not item.is_sensitive else "（敏感信息）"
+    url = _item_url(item)
+    if t.action == "send_for_signoff":
+        notify(recipients=people_with_roles(item.unit, [Role.UNIT_APPROVER]), verb="signoff_requested",
+               title=f"待审签：{title}", body=f"{actor} 提交了信息，请审签。", url=url)  # fmt: skip
+    elif t.action in ("sign_off", "send_back"):
+        body = f"{actor}：{t.label}" + (f"。意见：{comment}" if comment else "")
+        notify(recipients=[item.author], verb=t.action, title=f"{t.label}：{title}", body=body, url=url)
+    elif t.action in ("return", "reject", "hold"):
+        recipients = [item.author, *people_with_roles(item.unit, [Role.STAFF, Role.UNIT_APPROVER])]
+        body = f"{item.office.display_name}编辑 {actor}：{t.label}" + (
+            f"。{t.comment_label}：{comment}" if comment else ""
+        )
+        notify(recipients=recipients, verb=t.action, title=f"{t.label}：{title}", body=body, url=url)
+
+
+def add_attachment(*, item: Item, user: User, upload) -> Attachment:
+    """Attach a checked file while the writer's unit may still edit the item.
+
+    The file is written first and removed again if the database part fails, so a
+    failed upload leaves neither a row nor a stray file.
+    """
+    if item.state not in WRITER_EDITABLE:
+        raise TransitionError("信息报送后不能再添加附件。")
+    _require_role(user, item, Role.STAFF, "unit")
+    kind = uploads.sniff(upload, name=upload.name)
+    attachment = Attachment(
+        item=item,
+        original_name=upload.name[:200],
+        kind=kind.key,
+        content_type=kind.content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    # Stored under a generated name with the extension of what the content really is.
+    attachment.file.save(f"upload{kind.extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+            _event(item, user, "attach", item.state, item.state, upload.name[:200])
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: Attachment, user: User) -> None:
+    item = attachment.item
+    if item.state not in WRITER_EDITABLE:
+        raise TransitionError("信息报送后不能再删除附件。")
+    _require_role(user, item, Role.STAFF, "unit")
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    _event(item, user, "detach", item.state, item.state, attachment.original_name)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def transitions_for(item: Item, user: User) -> list[Transition]:
+    """The acts this person may take on the item now (for the buttons on its page)."""
+    from .workflow import available
+
+    roles = {"unit": frozenset(), "office": frozenset()}
+    if user.unit_id == item.unit_id:
+        roles["unit"] = user.role_set
+    if user.unit_id == item.office_id:
+        roles["office"] = user.role_set
+    return available(item.state, roles)
+
+
+__all__ = [
+    "TRANSITIONS",
+    "ConcurrentChange",
+    "ItemData",
+    "TransitionError",
+    "add_attachment",
+    "create_draft",
+    "edit_as_editor",
+    "remove_attachment",
+    "transition",
+    "transitions_for",
+    "update_draft",
+]

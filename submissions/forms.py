@@ -1,0 +1,188 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+
+from units.models import Role, Unit, User
+
+from . import checks
+from .actions import SECRET_REFUSAL, ItemData
+from .models import Category, Confidentiality, ItemForm, State, Topic
+
+SECRET = "secret"
+CONFIDENTIALITY_CHOICES = [*Confidentiality.choices, (SECRET, "涉密")]
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return str(obj)
+
+
+class ItemEditForm(forms.Form):
+    """The writer's form. Hints are shown beside it live; only 涉密 blocks."""
+
+    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题。"})
+    body = forms.CharField(
+        label="正文", widget=forms.Textarea(attrs={"rows": 14}), error_messages={"required": "请填写正文。"}
+    )
+    category = CategoryChoiceField(
+        label="信息类型",
+        queryset=Category.objects.filter(parent__isnull=False).select_related("parent"),
+        error_messages={"required": "请选择信息类型。"},
+    )
+    form = forms.ChoiceField(label="体裁", choices=ItemForm.choices, initial=ItemForm.FULL)
+    topics = forms.ModelMultipleChoiceField(
+        label="主题标签", queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    event_date = forms.DateField(
+        label="事件/进展所属日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="事件类信息填发生日期，月度进展填该月任一日；用于判断是否迟报。",
+        error_messages={"invalid": "请输入有效的日期，例如 2026-11-27。"},
+    )
+    writers = forms.CharField(label="撰稿人", max_length=100, required=False)
+    phone = forms.CharField(label="联系电话", max_length=40, required=False)
+    signature = forms.CharField(label="落款", max_length=100, required=False, help_text="留空则为本单位名称")
+    confidentiality = forms.ChoiceField(label="密级", choices=CONFIDENTIALITY_CHOICES, initial=Confidentiality.INTERNAL)
+    named_readers = forms.ModelMultipleChoiceField(
+        label="可阅读的领导（敏感信息）",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="敏感信息仅接收单位编辑和此处选定的领导可以阅读。",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, office: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["topics"].queryset = Topic.objects.filter(office=office, is_active=True)
+        self.fields["named_readers"].queryset = User.objects.filter(
+            unit=office, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=office
+        ).distinct()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "title",
+            "body",
+            Row(Column("category"), Column("form"), Column("event_date")),
+            "topics",
+            Row(Column("writers"), Column("phone"), Column("signature")),
+            Row(Column("confidentiality"), Column("named_readers")),
+            "version",
+        )
+
+    def clean_confidentiality(self) -> str:
+        value = self.cleaned_data["confidentiality"]
+        if value == SECRET:
+            raise forms.ValidationError(SECRET_REFUSAL)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        markers = checks.find_secret_markers(data.get("title", ""), data.get("body", ""))
+        if markers:
+            self.add_error("body", f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
+        if data.get("confidentiality") == Confidentiality.SENSITIVE and not data.get("named_readers"):
+            self.add_error("named_readers", "敏感信息请至少选择一位可阅读的领导。")
+        return data
+
+    def to_data(self) -> ItemData:
+        d = self.cleaned_data
+        return ItemData(
+            title=d["title"],
+            body=d["body"],
+            category=d["category"],
+            topics=list(d["topics"]),
+            form=d["form"],
+            event_date=d["event_date"],
+            writers=d["writers"],
+            phone=d["phone"],
+            signature=d["signature"],
+            confidentiality=d["confidentiality"],
+            named_readers=list(d["named_readers"]),
+        )
+
+
+class DocxImportForm(forms.Form):
+    docx = forms.FileField(label="导入 Word 文档（.docx）", error_messages={"required": "请选择要导入的 Word 文档。"})
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="添加附件",
+        help_text="图片、PDF、Word、Excel，单个不超过 20 MB",
+        error_messages={"required": "请选择文件。"},
+    )
+
+
+class EditorEditForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题。"})
+    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 16}), required=False)
+    note = forms.CharField(label="修改说明", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "保存修改", css_class="btn-danger"))
+
+
+class ActionForm(forms.Form):
+    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试。"})
+
+
+class FilterForm(forms.Form):
+    """GET filters of the desk and of 'my items'; a bad value is ignored, not an error page."""
+
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *State.choices])
+    unit = forms.ModelChoiceField(
+        label="报送单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位"
+    )
+    category = forms.ModelChoiceField(
+        label="类型", required=False, queryset=Category.objects.filter(parent__isnull=True), empty_label="全部类型"
+    )
+    topic = forms.ModelChoiceField(label="标签", required=False, queryset=Topic.objects.none(), empty_label="全部标签")
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    late = forms.ChoiceField(label="迟报", required=False, choices=[("", "全部"), ("1", "迟报"), ("0", "按时")])
+    confidentiality = forms.ChoiceField(
+        label="密级", required=False, choices=[("", "全部密级"), *Confidentiality.choices]
+    )
+    view = forms.ChoiceField(label="视图", required=False, choices=[("", "最新报送"), ("waiting", "等待最久")])
+
+    def __init__(self, *args, office: Unit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if office is not None:
+            self.fields["unit"].queryset = Unit.objects.filter(parent=office).order_by("sort_order", "name")
+            self.fields["topic"].queryset = Topic.objects.filter(office=office)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", css)
+
+    def filters(self):
+        from .queries import ItemFilters
+
+        if not self.is_valid():
+            # Keep the valid parts: drop only the fields that failed.
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            data = self.cleaned_data
+        return ItemFilters(
+            state=data.get("state") or "",
+            unit=data["unit"].pk if data.get("unit") else None,
+            category=data["category"].pk if data.get("category") else None,
+            topic=data["topic"].pk if data.get("topic") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            late=data.get("late") or "",
+            confidentiality=data.get("confidentiality") or "",
+            q=(data.get("q") or "").strip(),
+            view=data.get("view") or "",
+        )

@@ -1,0 +1,30 @@
+"""Encryption at rest for 敏感 items (Fernet: AES-128-CBC with HMAC-SHA256).
+
+Sealed text is stored as "fernet:<token>" in the ordinary text columns, so a row says by
+itself whether it is sealed. Keys come from ITEM_ENCRYPTION_KEYS (comma-separated; the
+first encrypts, all decrypt, which allows rotation).
+"""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+PREFIX = "fernet:"
+
+
+@cache
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in settings.ITEM_ENCRYPTION_KEYS])
+
+
+def seal(text: str) -> str:
+    return PREFIX + _fernet().encrypt(text.encode()).decode()
+
+
+def unseal(text: str) -> str:
+    return _fernet().decrypt(text[len(PREFIX) :].encode()).decode()
+
+
+def is_sealed(text: str) -> bool:
+    return text.startswith(PREFIX)

@@ -1,0 +1,335 @@
+"""Item pages: thin views that parse a form, get the item through access.py, call one
+action and redirect. Domain errors come back as plain Chinese messages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from units.access import holds
+from units.models import Role
+
+from . import access, actions, checks, queries
+from .diff import diff_html, diff_stats
+from .docx_import import import_docx
+from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
+from .models import AT_OFFICE, Attachment, State
+from .uploads import UploadRejected
+from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
+
+PAGE_SIZE = 30
+
+
+def _errors(exc: ValidationError | TransitionError) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _require_staff(request):
+    if not holds(request.user, Role.STAFF) or request.user.unit.parent_id is None:
+        return render(request, "403.html", {"message": "只有信息员可以撰写信息。"}, status=403)
+    return None
+
+
+def _hints_context(title: str, body: str, form: str, *, exclude_pk=None) -> dict:
+    return {
+        "hints": checks.run_checks(title, body, form=form),
+        "duplicates": queries.duplicates(title, body, exclude_pk=exclude_pk) if (title or body) else [],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def item_create(request):
+    if (refused := _require_staff(request)) is not None:
+        return refused
+    office = request.user.unit.parent
+    form = ItemEditForm(request.POST or None, office=office, initial={"signature": request.user.unit.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.create_draft(author=request.user, data=form.to_data())
+        except (ValidationError, TransitionError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "草稿已保存。")
+            return redirect("item_detail", item.pk)
+    return render(request, "submissions/item_form.html", _form_context(request, form, office))
+
+
+def _form_context(request, form, office, item=None, import_form=None) -> dict:
+    title, body = form["title"].value() or "", form["body"].value() or ""
+    return {
+        "form": form,
+        "office": office,
+        "item": item,
+        "import_form": import_form or DocxImportForm(),
+        **_hints_context(title, body, form["form"].value() or "full", exclude_pk=item.pk if item else None),
+    }
+
+
+@require_POST
+def item_import(request):
+    """Fill the new-item form from a Word draft; nothing is saved until the writer saves."""
+    if (refused := _require_staff(request)) is not None:
+        return refused
+    office = request.user.unit.parent
+    import_form = DocxImportForm(request.POST, request.FILES)
+    initial = {"signature": request.user.unit.name}
+    if import_form.is_valid():
+        try:
+            draft = import_docx(import_form.cleaned_data["docx"])
+        except UploadRejected as exc:
+            import_form.add_error("docx", exc.message)
+        else:
+            initial.update(title=draft.title, body=draft.body)
+            messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存。")
+            for warning in draft.warnings:
+                messages.warning(request, warning)
+    form = ItemEditForm(initial=initial, office=office)
+    return render(request, "submissions/item_form.html", _form_context(request, form, office, import_form=import_form))
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk: int):
+    item = access.get_item_for_user(request.user, pk)
+    if item.state not in WRITER_EDITABLE or not (
+        holds(request.user, Role.STAFF) and request.user.unit_id == item.unit_id
+    ):
+        messages.error(request, "该信息当前不能修改。")
+        return redirect("item_detail", item.pk)
+    initial = {
+        "title": item.plain_title,
+        "body": item.plain_body,
+        "category": item.category_id,
+        "form": item.form,
+        "topics": list(item.topics.all()),
+        "event_date": item.event_date,
+        "writers": item.writers,
+        "phone": item.phone,
+        "signature": item.signature,
+        "confidentiality": item.confidentiality,
+        "named_readers": list(item.named_readers.all()),
+        "version": item.version,
+    }
+    form = ItemEditForm(request.POST or None, initial=initial, office=item.office)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expected = form.cleaned_data["version"] or item.version
+            actions.update_draft(item=item, user=request.user, data=form.to_data(), expected_version=expected)
+        except (ValidationError, TransitionError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "修改已保存。")
+            return redirect("item_detail", item.pk)
+    return render(request, "submissions/item_form.html", _form_context(request, form, item.office, item=item))
+
+
+@require_POST
+def item_check(request):
+    """Live writing checks (htmx): hints and near-duplicates for the text being typed."""
+    title, body = request.POST.get("title", ""), request.POST.get("body", "")
+    exclude = request.POST.get("item_id")
+    exclude_pk = int(exclude) if exclude and exclude.isdigit() else None
+    if exclude_pk is not None:
+        access.get_item_for_user(request.user, exclude_pk)
+    context = _hints_context(title[:500], body[:20000], request.POST.get("form", "full"), exclude_pk=exclude_pk)
+    return render(request, "submissions/_hints.html", context)
+
+
+@require_GET
+def item_detail(request, pk: int):
+    """The item page: for the writer's unit its status and history; for the office's
+    editors the review page with the actions they may take."""
+    item = access.get_item_for_user(request.user, pk)
+    is_editor = access.is_office_editor(request.user, item)
+    versions = list(item.versions.select_related("created_by").order_by("number"))
+    context = {
+        "item": item,
+        "is_editor": is_editor,
+        "editor_can_edit": is_editor and item.state in EDITOR_EDITABLE,
+        "can_edit": item.state in WRITER_EDITABLE
+        and request.user.unit_id == item.unit_id
+        and holds(request.user, Role.STAFF),
+        "transitions": actions.transitions_for(item, request.user),
+        "action_form": ActionForm(initial={"version": item.version}),
+        "attachment_form": AttachmentForm(),
+        "attachments": item.attachments.all(),
+        "events": queries.history(item),
+        "versions": versions,
+        "topics": item.topics.all(),
+        "returns": item.events.filter(action__in=["return", "send_back", "reject"])
+        .select_related("actor")
+        .order_by("-at"),
+        **_hints_context(item.plain_title, item.plain_body, item.form, exclude_pk=item.pk),
+    }
+    return render(request, "submissions/item_detail.html", context)
+
+
+@require_POST
+def item_act(request, pk: int, action: str):
+    item = access.get_item_for_user(request.user, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("item_detail", item.pk)
+    try:
+        actions.transition(
+            item=item,
+            user=request.user,
+            action=action,
+            expected_version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+        )
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"已{TRANSITIONS[action].label}。")
+        if item.state == State.SUBMITTED and action == "sign_off" and item.is_late:
+            messages.warning(request, "该信息已超过报送时限，标记为迟报。")
+    return redirect("item_detail", item.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def item_editor_edit(request, pk: int):
+    item = access.get_item_for_editor(request.user, pk)
+    form = EditorEditForm(
+        request.POST or None, initial={"title": item.plain_title, "body": item.plain_body, "version": item.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.edit_as_editor(
+                item=item, user=request.user, title=d["title"], body=d["body"], expected_version=d["version"],
+                note=d["note"],
+            )  # fmt: skip
+        except (ValidationError, TransitionError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "已保存编辑修改稿，撰写人原稿已保留。")
+            return redirect("item_detail", item.pk)
+    return render(request, "submissions/editor_edit.html", {"item": item, "form": form})
+
+
+@require_GET
+def item_diff(request, pk: int):
+    item = access.get_item_for_user(request.user, pk)
+    versions = list(item.versions.select_related("created_by").order_by("number"))
+    if len(versions) < 2:
+        messages.info(request, "该信息只有一个版本，暂无修改对比。")
+        return redirect("item_detail", item.pk)
+    by_number = {v.number: v for v in versions}
+
+    def pick(name: str, default: int) -> int:
+        raw = request.GET.get(name, "")
+        return int(raw) if raw.isdigit() and int(raw) in by_number else default
+
+    a, b = by_number[pick("a", versions[-2].number)], by_number[pick("b", versions[-1].number)]
+    old, new = f"{a.plain_title}\n{a.plain_body}", f"{b.plain_title}\n{b.plain_body}"
+    context = {
+        "item": item,
+        "versions": versions,
+        "a": a,
+        "b": b,
+        "diff": diff_html(old, new),
+        "stats": diff_stats(old, new),
+    }
+    return render(request, "submissions/item_diff.html", context)
+
+
+@require_POST
+def attachment_add(request, pk: int):
+    item = access.get_item_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors["file"]))
+        return redirect("item_detail", item.pk)
+    try:
+        actions.add_attachment(item=item, user=request.user, upload=form.cleaned_data["file"])
+    except UploadRejected as exc:
+        messages.error(request, f"附件未上传：{exc.message}")
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "附件已上传。")
+    return redirect("item_detail", item.pk)
+
+
+def _get_attachment(request, pk: int) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("item"), pk=pk)
+    access.get_item_for_user(request.user, attachment.item_id)  # 404 unless the item is readable
+    return attachment
+
+
+@require_GET
+def attachment_download(request, pk: int):
+    """Files live outside the web root and are served only after the access check."""
+    attachment = _get_attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件不存在") from None
+    response = FileResponse(
+        handle, as_attachment=attachment.kind != "image", filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def attachment_delete(request, pk: int):
+    attachment = _get_attachment(request, pk)
+    item_pk = attachment.item_id
+    try:
+        actions.remove_attachment(attachment=attachment, user=request.user)
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "附件已删除。")
+    return redirect("item_detail", item_pk)
+
+
+@require_GET
+def my_items(request):
+    qs = access.unit_items(request.user)
+    if not request.user.unit_id or not any(holds(request.user, r) for r in access.UNIT_READERS):
+        return render(request, "403.html", {"message": "“本单位信息”仅对本单位信息员、审签人和领导开放。"}, status=403)
+    filter_form = FilterForm(request.GET or None)
+    filters = filter_form.filters() if request.GET else queries.ItemFilters()
+    page = Paginator(queries.my_items(qs, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filter_form": filter_form, "counts": queries.state_counts(qs), "states": State.choices}
+    return render(request, "submissions/my_items.html", context)
+
+
+@require_GET
+def signoff_queue(request):
+    if not holds(request.user, Role.UNIT_APPROVER):
+        return render(request, "403.html", {"message": "待审签列表仅对单位审签人开放。"}, status=403)
+    qs = access.unit_items(request.user).filter(state=State.PENDING_SIGNOFF)
+    page = Paginator(queries.my_items(qs, queries.ItemFilters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "submissions/signoff_queue.html", {"page": page})
+
+
+@require_GET
+def desk(request):
+    """The editor's desk: everything submitted to this office, filtered and paginated;
+    the number of queries does not grow with the number of items."""
+    if not holds(request.user, Role.EDITOR):
+        return render(request, "403.html", {"message": "编辑台仅对编辑开放。"}, status=403)
+    office = request.user.unit
+    base = access.desk_items(request.user)
+    filter_form = FilterForm(request.GET or None, office=office)
+    filters = filter_form.filters() if request.GET else queries.ItemFilters()
+    page = Paginator(queries.desk(base, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "counts": queries.state_counts(base),
+        "overdue": queries.overdue_count(base),
+        "states": [(s, label) for s, label in State.choices if s in AT_OFFICE],
+        "view": filters.view,
+    }
+    return render(request, "submissions/desk.html", context)

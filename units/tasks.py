@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from .models import Notification
+
+
+@shared_task(name="units.send_notification_emails")
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail the given notifications to recipients who have an address.
+
+    Safe to run twice: each row is claimed by setting emailed_at before sending, so a
+    duplicate delivery finds nothing left to send.
+    """
+    sent = 0
+    for pk in notification_ids:
+        claimed = Notification.objects.filter(pk=pk, emailed_at=None).update(emailed_at=timezone.now())
+        if not claimed:
+            continue
+        n = Notification.objects.select_related("recipient").get(pk=pk)
+        if not n.recipient.email:
+            continue
+        body = n.body + (f"\n\n{settings.SITE_URL.rstrip('/')}{n.url}" if n.url else "")
+        send_mail(f"[政务信息] {n.title}", body, None, [n.recipient.email])
+        sent += 1
+    return sent

@@ -84,7 +84,10 @@ class ItemEditForm(forms.Form):
         if markers:
             self.add_error("body", f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
         if data.get("confidentiality") == Confidentiality.SENSITIVE and not data.get("named_readers"):
-            self.add_error("named_readers", "敏感信息请至少选择一位可阅读的领导。")
+            if self.fields["named_readers"].queryset.exists():
+                self.add_error("named_readers", "敏感信息请至少选择一位可阅读的领导。")
+            else:
+                self.add_error("named_readers", "接收单位尚未设置领导账号，暂不能报送敏感信息，请联系管理员。")
         return data
 
     def to_data(self) -> ItemData:

@@ -19,7 +19,7 @@ def test_demo_editor_logs_in_and_sees_chinese_home(live_server, page, settings, 
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     assert "您好" in page.locator("h1").inner_text()
-    assert page.get_by_text("编辑台").is_visible()
+    assert page.get_by_role("main").get_by_role("link", name="编辑台").is_visible()
     # Bootstrap came from the app itself: the navbar is styled, not raw HTML.
     bg = page.eval_on_selector(".gi-navbar", "e => getComputedStyle(e).backgroundColor")
     assert bg == "rgb(179, 18, 27)"

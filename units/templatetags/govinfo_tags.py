@@ -26,3 +26,9 @@ def url_or_blank(name: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def field_label(form, name: str) -> str:
+    field = form.fields.get(name)
+    return field.label if field is not None else name

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from publications.models import Confidentiality, Publication, PublicationKind, Schedule
+from submissions import actions as item_actions
+from submissions.models import Category, Item, Topic
 from units.actions import ensure_person
 from units.models import AssessmentClass, Role, Unit, UnitKind
 
@@ -73,6 +75,29 @@ ROLE_NAMES = {
 DEMO_UNITS = [("prov", "云南省人民政府办公厅"), ("city", "昆明市人民政府办公室"), ("dept", "昆明市发展和改革委员会")]
 
 
+TOPICS = ["边境", "农业", "旅游", "山区", "灾害", "项目", "改革"]
+
+# (author, approver, title, category code, topics, final action, body)
+DEMO_ITEMS = [
+    ("dept_staff", "dept_approver", "昆明市重大项目建设提速增效", "progress", ["项目"], "sign_off",
+     "1—10月，全市省级重大项目完成投资486.3亿元，同比增长12.4%，完成年度计划的87.2%。\n"
+     "一是强化要素保障。协调解决用地、用林、资金等问题63个，争取地方政府专项债券资金58.6亿元。\n"
+     "二是优化审批服务。推行并联审批和容缺受理，项目审批平均用时压缩至28个工作日。\n"
+     "三是压实推进责任。对进度滞后的12个项目实行挂牌督办，逐一明确责任单位和完成时限。"),
+    ("dept_staff", "dept_approver", "昆明市推行“拿地即开工”审批改革", "measures", ["改革", "项目"], "sign_off",
+     "昆明市发展改革委会同自然资源、住建等部门推行“拿地即开工”审批模式，"
+     "将用地规划许可、工程规划许可、施工许可等事项并联办理。今年以来，已有27个产业项目实现拿地当天开工，"
+     "平均节约前期时间约4个月。"),
+    ("dept_staff", "dept_approver", "我市民间投资增速回升", "results", [], "send_for_signoff",
+     "1—10月，全市民间投资同比增长6.8%，增速较上半年提高2.3个百分点。"),
+    ("dept_staff", None, "昆明市加快推进城市更新项目（草稿）", "progress", ["项目"], None,
+     "今年计划实施城市更新项目46个，目前已开工39个。"),
+    ("city_staff", "city_approver", "昆明市春耕备耕工作有序推进", "progress", ["农业"], "sign_off",
+     "截至3月底，全市已落实春播面积126.4万亩，储备化肥12.8万吨、种子1.9万吨，农资供应充足、价格平稳。"
+     "各县（市、区）组织农技人员1200余人深入田间地头开展指导服务。"),
+]  # fmt: skip
+
+
 @dataclass
 class DemoLogin:
     username: str
@@ -126,6 +151,10 @@ def load_demo(password: str) -> list[DemoLogin]:
     _publications(province, PROVINCE_PUBLICATIONS)
     _publications(cities["昆明市"], CITY_PUBLICATIONS)
 
+    for office in (province, cities["昆明市"]):
+        for name in TOPICS:
+            Topic.objects.get_or_create(office=office, name=name)
+
     logins = []
     for prefix, unit_name in DEMO_UNITS:
         unit = Unit.objects.get(name=unit_name)
@@ -135,4 +164,28 @@ def load_demo(password: str) -> list[DemoLogin]:
                 unit=unit, username=username, full_name=f"{unit.display_name}{label}", roles=[role], password=password
             )
             logins.append(DemoLogin(username, unit.display_name, label, created))
+    _demo_items()
     return logins
+
+
+def _demo_items() -> None:
+    """A few items in different states, written and moved through the real actions."""
+    from units.models import User
+
+    for author_name, approver_name, title, code, topics, last, body in DEMO_ITEMS:
+        author = User.objects.get(username=author_name)
+        if Item.objects.filter(unit=author.unit, title=title).exists():
+            continue
+        data = item_actions.ItemData(
+            title=title,
+            body=body,
+            category=Category.objects.get(code=code),
+            topics=list(Topic.objects.filter(office_id=author.unit.parent_id, name__in=topics)),
+            writers=author.full_name,
+        )
+        item = item_actions.create_draft(author=author, data=data)
+        steps = {"send_for_signoff": ["send_for_signoff"], "sign_off": ["send_for_signoff", "sign_off"]}.get(last, [])
+        for step in steps:
+            actor = author if step == "send_for_signoff" else User.objects.get(username=approver_name)
+            item.refresh_from_db()
+            item_actions.transition(item=item, user=actor, action=step, expected_version=item.version)

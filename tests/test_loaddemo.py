@@ -3,11 +3,12 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from publications.models import Publication
+from submissions.models import Item, ItemEvent, Topic
 from units.models import AssessmentClass, Role, RoleGrant, Unit, UnitKind, User
 
 
 def _counts():
-    return {m.__name__: m.objects.count() for m in (Unit, User, RoleGrant, Publication, AssessmentClass)}
+    return {m.__name__: m.objects.count() for m in (Unit, User, RoleGrant, Publication, AssessmentClass, Item, ItemEvent, Topic)}
 
 
 def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):
@@ -15,6 +16,7 @@ def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):
     first = _counts()
     out = capsys.readouterr().out
     assert "新建账号 18 个" in out and settings.DEMO_PASSWORD in out
+    assert first["Item"] == 5 and first["Topic"] == 14
     call_command("loaddemo")
     assert _counts() == first
     assert "新建账号 0 个" in capsys.readouterr().out

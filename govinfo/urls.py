@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from govinfo.views import home
 from units.forms import LoginForm
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("", include("submissions.urls")),
     path("", include("units.urls")),

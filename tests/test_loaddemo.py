@@ -8,7 +8,10 @@ from units.models import AssessmentClass, Role, RoleGrant, Unit, UnitKind, User
 
 
 def _counts():
-    return {m.__name__: m.objects.count() for m in (Unit, User, RoleGrant, Publication, AssessmentClass, Item, ItemEvent, Topic)}
+    return {
+        m.__name__: m.objects.count()
+        for m in (Unit, User, RoleGrant, Publication, AssessmentClass, Item, ItemEvent, Topic)
+    }
 
 
 def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("units/", views.directory, name="unit_directory"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("notifications/", views.notifications, name="notifications"),

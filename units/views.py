@@ -9,18 +9,6 @@ from .models import Role, UnitKind
 
 
 @require_GET
-def home(request):
-    """What each role needs next; sections appear for the roles the person holds."""
-    user = request.user
-    context = {
-        "unit": user.unit,
-        "roles": [label for value, label in Role.choices if user.has_role(value)],
-        "can_admin": access.can_use_admin(user),
-    }
-    return render(request, "units/home.html", context)
-
-
-@require_GET
 def directory(request):
     """The unit directory: the units an administrator manages, filtered and paginated."""
     if not access.can_use_admin(request.user):

@@ -120,3 +120,17 @@ def test_my_items_lists_the_units_items_with_filters(client, writer, colleague, 
 def test_my_items_is_refused_to_people_outside_a_unit_role(client, editor):
     client.force_login(editor)
     assert client.get(reverse("my_items")).status_code == 403
+
+
+def test_live_check_will_not_reveal_another_units_item(client, writer, other_writer):
+    item = draft(writer)
+    client.force_login(other_writer)
+    response = client.post(reverse("item_check"), {"title": "x", "body": "y", "item_id": item.pk})
+    assert response.status_code == 404
+
+
+def test_anonymous_cannot_use_item_pages(client, writer):
+    item = draft(writer)
+    for url in (reverse("item_detail", args=[item.pk]), reverse("desk"), reverse("my_items"), reverse("item_create")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))

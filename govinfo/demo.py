@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from publications.models import Confidentiality, Publication, PublicationKind, Schedule
+from publications.models import Confidentiality, Publication, PublicationKind, Recipient, RecipientKind, Schedule
 from submissions import actions as item_actions
 from submissions.models import Category, Item, Topic
 from units.actions import ensure_person
@@ -133,6 +133,11 @@ def _publications(office: Unit, specs: list[PubSpec]) -> None:
         )
 
 
+def _distribute(publication: Publication, kind: str, units) -> None:
+    for unit in units:
+        Recipient.objects.get_or_create(publication=publication, unit=unit, defaults={"kind": kind})
+
+
 @transaction.atomic
 def load_demo(password: str) -> list[DemoLogin]:
     classes = {}
@@ -150,6 +155,13 @@ def load_demo(password: str) -> list[DemoLogin]:
 
     _publications(province, PROVINCE_PUBLICATIONS)
     _publications(cities["昆明市"], CITY_PUBLICATIONS)
+    provincial_departments = list(province.children.filter(kind=UnitKind.DEPARTMENT))
+    for publication in province.publications.all():
+        _distribute(publication, RecipientKind.SONG, provincial_departments)
+        _distribute(publication, RecipientKind.FA, cities.values())
+    for publication in cities["昆明市"].publications.all():
+        _distribute(publication, RecipientKind.BAO, [province])
+        _distribute(publication, RecipientKind.FA, cities["昆明市"].children.all())
 
     for office in (province, cities["昆明市"]):
         for name in TOPICS:

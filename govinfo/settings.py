@@ -265,8 +265,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "govinfo.heartbeat", "schedule": 60.0},
+    # Every half hour in the evening: a run lost to a crash is caught up by the next.
+    "compile-due-bulletins": {
+        "task": "publications.compile_due_bulletins",
+        "schedule": crontab(minute="0,30", hour="17-23"),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -1,14 +1,57 @@
 from django.contrib import admin
 
+from units import access
 from units.admin import ScopedAdmin
 
-from .models import Publication
+from .models import CalendarOverride, CompileRun, Publication, Recipient
+
+
+class RecipientInline(admin.TabularInline):
+    model = Recipient
+    extra = 1
+    autocomplete_fields = ["unit"]
 
 
 @admin.register(Publication)
 class PublicationAdmin(ScopedAdmin):
     unit_field = "office"
+    inlines = [RecipientInline]
     list_display = ["name", "office", "kind", "schedule", "points_full", "points_brief", "is_public", "is_active"]
     list_filter = ["kind", "schedule", "is_public", "is_active"]
     search_fields = ["name", "office__name"]
     list_select_related = ["office"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Holidays and make-up working days for years the chinese-calendar package lacks."""
+
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or (access.can_use_admin(request.user) and request.user.unit.parent_id is None)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request)
+
+
+@admin.register(CompileRun)
+class CompileRunAdmin(ScopedAdmin):
+    unit_field = "publication__office"
+    list_display = ["publication", "key", "status", "total", "done", "message", "started_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in CompileRun._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

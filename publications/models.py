@@ -1,9 +1,11 @@
-"""Publications (刊物/载体) run by an office. Issues and adoptions come with the
-publications issue; for now a publication carries its kind, schedule and the default
-point values of DOMAIN.md section 6, which the scoring schemes copy into their rules."""
+"""Publications (刊物/载体), adoptions, issues (期), distribution and compile runs."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
+from submissions.models import Item
 from units.models import Unit
 
 
@@ -41,10 +43,12 @@ class Publication(models.Model):
         "密级标识", max_length=20, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
     )
     allows_briefs = models.BooleanField("可采用简讯", default=False)
-    is_public = models.BooleanField("公开刊物", default=False)
+    is_public = models.BooleanField("公开刊物", default=False, help_text="已签发各期的公开信息在免登录页面和订阅源发布")
     points_full = models.PositiveSmallIntegerField("每条信息分值", default=0)
     points_brief = models.PositiveSmallIntegerField("每条简讯分值", null=True, blank=True)
     bonus_note = models.CharField("加分说明", max_length=200, blank=True)
+    total_start = models.PositiveIntegerField("总期数起点", default=0, help_text="本系统启用前已出的总期数")
+    default_copies = models.PositiveIntegerField("默认印数", null=True, blank=True)
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
@@ -55,3 +59,226 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecipientKind(models.TextChoices):
+    BAO = "bao", "报"
+    SONG = "song", "送"
+    FA = "fa", "发"
+
+
+class Recipient(models.Model):
+    """One unit on a publication's distribution list: 报 (superiors), 送 (peers), 发 (subordinates)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类别", max_length=10, choices=RecipientKind.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分发范围"
+        ordering = ["publication", "kind", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["publication", "unit"], name="recipient_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.unit}"
+
+
+class IssueState(models.TextChoices):
+    DRAFT = "draft", "编排中"
+    SIGNED = "signed", "已签发"
+
+
+class Issue(models.Model):
+    """One issue (期). Numbers are given at sign-off under a lock on the publication, so
+    they never repeat, and a draft that is never signed never uses one up."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="issues")
+    special = models.BooleanField("增刊", default=False)
+    state = models.CharField("状态", max_length=10, choices=IssueState.choices, default=IssueState.DRAFT)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    number = models.PositiveIntegerField("期号", null=True, blank=True)
+    total = models.PositiveIntegerField("总期号", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    signed_date = models.DateField("出刊日期", null=True, blank=True)
+    extra_recipients = models.CharField("本期增送", max_length=300, blank=True)
+    copies = models.PositiveIntegerField("印数", null=True, blank=True)
+    compile_key = models.CharField("自动编辑键", max_length=40, blank=True, help_text="e.g. daily:2026-11-27")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    docx = models.FileField(upload_to="issues/%Y/", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "期刊"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "year", "special", "number"],
+                condition=Q(number__isnull=False),
+                name="issue_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "total"], condition=Q(total__isnull=False), name="issue_unique_total"
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "compile_key"], condition=~Q(compile_key=""), name="issue_unique_compile_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["publication", "state", "-signed_at"], name="issue_pub_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.publication.name}{self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.number is None:
+            return "（待签发）"
+        prefix = "增刊" if self.special else ""
+        total = f"（总第{self.total}期）" if self.total else ""
+        return f"{self.year}年{prefix}第{self.number}期{total}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.state == IssueState.SIGNED
+
+
+class AdoptionForm(models.TextChoices):
+    FULL = "full", "信息"
+    BRIEF = "brief", "简讯"
+    EXCERPT = "excerpt", "摘编"
+    COMPOSITE = "composite", "综合"
+
+
+class Adoption(models.Model):
+    """One adoption of an item (or, for a composite, several items) into a publication.
+
+    The adopted text is kept here, so shortening it for a brief never touches the item.
+    `sources` are every item the adopted text draws on; for a single item, just it.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="adoptions")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="adoptions")
+    sources = models.ManyToManyField(Item, related_name="contributed_adoptions", through="AdoptionSource")
+    form = models.CharField("体裁", max_length=10, choices=AdoptionForm.choices, default=AdoptionForm.FULL)
+    title = models.TextField("采用标题")
+    body = models.TextField("采用正文", blank=True)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField("采用时间", default=timezone.now)
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="adoptions")
+    position = models.PositiveIntegerField("排序", default=0)
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "采用记录"
+        ordering = ["issue", "position", "pk"]
+        constraints = [
+            # An item is adopted into one publication once (a composite may reuse it).
+            models.UniqueConstraint(
+                fields=["item", "publication"],
+                condition=Q(withdrawn_at__isnull=True) & ~Q(form="composite"),
+                name="adoption_once_per_publication",
+            )
+        ]
+        indexes = [models.Index(fields=["publication", "issue", "adopted_at"], name="adoption_pool_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.publication}·{self.get_form_display()}·{self.plain_title}"
+
+    @property
+    def plain_title(self) -> str:
+        from submissions.sealing import is_sealed, unseal
+
+        return unseal(self.title) if is_sealed(self.title) else self.title
+
+    @property
+    def plain_body(self) -> str:
+        from submissions.sealing import is_sealed, unseal
+
+        return unseal(self.body) if is_sealed(self.body) else self.body
+
+
+class AdoptionSource(models.Model):
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="source_links")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["adoption", "item"], name="adoptionsource_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.adoption_id}←{self.item_id}"
+
+
+class IssueRead(models.Model):
+    """A reader opened a signed issue (read receipts: 领导坚持阅批信息)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "reader"], name="issueread_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id}@{self.issue_id}"
+
+
+class CalendarOverride(models.Model):
+    """A holiday or make-up working day (调休) for years the chinese-calendar package does
+    not know yet, or a local correction. Wins over the package."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_working_day else '休息'}"
+
+
+class CompileStatus(models.TextChoices):
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    EMPTY = "empty", "无可编信息"
+    SKIPPED = "skipped", "已存在"
+    FAILED = "failed", "失败"
+
+
+class CompileRun(models.Model):
+    """One attempt to compile a publication's issue, by beat or by hand; the editors'
+    page lists them, so empty days and failures are seen."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="compile_runs")
+    key = models.CharField("编辑键", max_length=40)
+    status = models.CharField("状态", max_length=10, choices=CompileStatus.choices, default=CompileStatus.RUNNING)
+    total = models.PositiveIntegerField("待编条数", default=0)
+    done = models.PositiveIntegerField("已编条数", default=0)
+    message = models.CharField("说明", max_length=300, blank=True)
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自动编辑记录"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id}:{self.key}:{self.status}"

@@ -312,3 +312,42 @@ __all__ = [
     "transitions_for",
     "update_draft",
 ]
+
+
+# --- Hooks for the publications app: adoption and publication move the item too. ---
+
+ADOPTABLE = frozenset({State.SUBMITTED, State.IN_REVIEW, State.HELD, State.ADOPTED, State.PUBLISHED})
+
+
+def record_adoption(*, item: Item, user: User, note: str, expected_version: int | None = None) -> Item:
+    """Mark an item adopted (once or again); called inside the adoption's transaction.
+
+    A published item stays published when adopted into a second publication.
+    """
+    if item.state not in ADOPTABLE:
+        raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能采用。")
+    _require_role(user, item, Role.EDITOR, "office")
+    from_state = item.state
+    to_state = State.PUBLISHED if from_state == State.PUBLISHED else State.ADOPTED
+    _save(item, item.version if expected_version is None else expected_version, state=to_state)
+    _event(item, user, "adopt", from_state, to_state, note)
+    return item
+
+
+def record_publication(*, item: Item, user: User, note: str) -> Item:
+    """Mark an item published: the issue it is in was signed off."""
+    from_state = item.state
+    Item.objects.filter(pk=item.pk).update(state=State.PUBLISHED, version=F("version") + 1, updated_at=timezone.now())
+    item.state = State.PUBLISHED
+    _event(item, user, "publish", from_state, State.PUBLISHED, note)
+    return item
+
+
+def record_withdrawal(*, item: Item, user: User, note: str, still_adopted: bool) -> Item:
+    """An adoption was withdrawn; with no adoption left the item returns to review."""
+    from_state = item.state
+    to_state = from_state if still_adopted or from_state == State.PUBLISHED else State.IN_REVIEW
+    Item.objects.filter(pk=item.pk).update(state=to_state, version=F("version") + 1, updated_at=timezone.now())
+    item.state = to_state
+    _event(item, user, "unadopt", from_state, to_state, note)
+    return item

@@ -16,6 +16,7 @@ from .diff import diff_html, diff_stats
 from .docx_import import import_docx
 from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
 from .models import AT_OFFICE, Attachment, State
+from .panels import panels_for
 from .uploads import UploadRejected
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
 
@@ -157,6 +158,7 @@ def item_detail(request, pk: int):
         "events": queries.history(item),
         "versions": versions,
         "topics": item.topics.all(),
+        "panels": panels_for(request, item),
         "returns": item.events.filter(action__in=["return", "send_back", "reject"])
         .select_related("actor")
         .order_by("-at"),

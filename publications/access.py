@@ -1,0 +1,78 @@
+"""Who may edit, sign off and read which publication and issue.
+
+Reading follows the distribution list ("上下有别、内外有别"): a signed issue is open to
+people in the units on its 报/送/发 list and to the issuing office's leaders, editors
+and issue approvers; a draft only to the office's editors and issue approvers.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from units.access import holds
+from units.models import Role, User
+
+from .models import Issue, IssueState, Publication
+
+OFFICE_READERS = (Role.LEADER, Role.EDITOR, Role.ISSUE_APPROVER)
+
+
+def is_editor_of(user: User, publication: Publication) -> bool:
+    return user.unit_id == publication.office_id and holds(user, Role.EDITOR)
+
+
+def is_approver_of(user: User, publication: Publication) -> bool:
+    return user.unit_id == publication.office_id and holds(user, Role.ISSUE_APPROVER)
+
+
+def can_read_issue(user: User, issue: Issue) -> bool:
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return False
+    publication = issue.publication
+    if issue.state != IssueState.SIGNED:
+        return is_editor_of(user, publication) or is_approver_of(user, publication)
+    if user.unit_id == publication.office_id:
+        return any(holds(user, r) for r in OFFICE_READERS)
+    return publication.recipients.filter(unit_id=user.unit_id).exists()
+
+
+def editable_publications(user: User) -> QuerySet[Publication]:
+    if not holds(user, Role.EDITOR):
+        return Publication.objects.none()
+    return Publication.objects.filter(office_id=user.unit_id, is_active=True)
+
+
+def bulletins(user: User) -> QuerySet[Issue]:
+    """'My bulletins': signed issues distributed to this person's unit, or issued by
+    their own office when they read for it."""
+    if not (user.is_authenticated and user.unit_id):
+        return Issue.objects.none()
+    own_office = Q(publication__office_id=user.unit_id) if any(holds(user, r) for r in OFFICE_READERS) else Q(pk=None)
+    listed = Q(publication__recipients__unit_id=user.unit_id)
+    return Issue.objects.filter(own_office | listed, state=IssueState.SIGNED).distinct()
+
+
+def get_publication_for_editor(user: User, pk: int) -> Publication:
+    try:
+        publication = Publication.objects.select_related("office").get(pk=pk)
+    except (Publication.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该刊物") from None
+    if not (is_editor_of(user, publication) or is_approver_of(user, publication)):
+        raise Http404("没有找到该刊物")
+    return publication
+
+
+def get_issue_for_user(user: User, pk: int) -> Issue:
+    try:
+        issue = Issue.objects.select_related("publication__office", "signed_by").get(pk=pk)
+    except (Issue.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该期") from None
+    if not can_read_issue(user, issue):
+        raise Http404("没有找到该期")
+    return issue
+
+
+def get_issue_for_editor(user: User, pk: int) -> Issue:
+    issue = get_issue_for_user(user, pk)
+    if not is_editor_of(user, issue.publication):
+        raise Http404("没有找到该期")
+    return issue

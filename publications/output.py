@@ -1,0 +1,47 @@
+"""From the database to the pure Word builder's input: one place that decides what an
+issue prints (ordered items, sources, the 报/送/发 footer)."""
+
+from .docx import DocIssue, DocItem
+from .models import Adoption, Issue, RecipientKind
+
+CONFIDENTIALITY_MARKS = {"public": "公开", "internal": "内部", "sensitive": "敏感"}
+
+
+def ordered_adoptions(issue: Issue, *, public_only: bool = False):
+    qs = issue.adoptions.filter(withdrawn_at=None).select_related("item").prefetch_related("sources__unit")
+    if public_only:
+        # Only items the writer marked 公开, and composites whose every source is 公开.
+        qs = qs.exclude(sources__confidentiality__in=["internal", "sensitive"])
+    return qs.order_by("position", "pk")
+
+
+def _source(adoption: Adoption) -> str:
+    return "、".join(dict.fromkeys(s.unit.display_name for s in adoption.sources.all()))
+
+
+def issue_document(issue: Issue, *, public_only: bool = False) -> DocIssue:
+    publication = issue.publication
+    recipients: dict[str, list[str]] = {k: [] for k in RecipientKind.values}
+    for r in publication.recipients.select_related("unit").order_by("unit__path"):
+        recipients[r.kind].append(r.unit.display_name)
+    items = tuple(
+        DocItem(title=a.plain_title, body=a.plain_body, source=_source(a), form=a.form)
+        for a in ordered_adoptions(issue, public_only=public_only)
+    )
+    return DocIssue(
+        publication=publication.name,
+        office=publication.office.name,
+        year=issue.year or (issue.created_at.year),
+        number=issue.number or 0,
+        total=issue.total,
+        special=issue.special,
+        date=issue.signed_date,
+        confidentiality=CONFIDENTIALITY_MARKS[publication.confidentiality],
+        approver=str(issue.signed_by) if issue.signed_by_id else "",
+        items=items,
+        bao=tuple(recipients[RecipientKind.BAO]),
+        song=tuple(recipients[RecipientKind.SONG]),
+        fa=tuple(recipients[RecipientKind.FA]),
+        extra=tuple(x for x in issue.extra_recipients.replace("、", "，").split("，") if x.strip()),
+        copies=issue.copies,
+    )

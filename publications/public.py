@@ -1,0 +1,75 @@
+"""Public (公开) publications: signed issues with only their 公开 items, on pages
+without login and in an Atom feed."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
+
+from .models import Issue, IssueState, Publication
+from .output import ordered_adoptions
+
+
+def _public_issues(publication: Publication):
+    return publication.issues.filter(state=IssueState.SIGNED).order_by("-signed_at")
+
+
+@login_not_required
+@require_GET
+def public_index(request):
+    publications = Publication.objects.filter(is_public=True, is_active=True).select_related("office")
+    return render(request, "publications/public_index.html", {"publications": publications})
+
+
+@login_not_required
+@require_GET
+def public_publication(request, pk: int):
+    publication = get_object_or_404(Publication, pk=pk, is_public=True, is_active=True)
+    page = Paginator(_public_issues(publication), 20).get_page(request.GET.get("page"))
+    return render(request, "publications/public_publication.html", {"publication": publication, "page": page})
+
+
+@login_not_required
+@require_GET
+def public_issue(request, pk: int):
+    issue = get_object_or_404(
+        Issue.objects.select_related("publication__office"),
+        pk=pk, state=IssueState.SIGNED, publication__is_public=True, publication__is_active=True,
+    )  # fmt: skip
+    adoptions = ordered_adoptions(issue, public_only=True)
+    return render(request, "publications/public_issue.html", {"issue": issue, "adoptions": adoptions})
+
+
+class PublicFeed(Feed):
+    feed_type = Atom1Feed
+    login_required = False  # read by LoginRequiredMiddleware, as login_not_required sets it
+
+    def get_object(self, request, pk: int):
+        return get_object_or_404(Publication, pk=pk, is_public=True, is_active=True)
+
+    def title(self, obj: Publication) -> str:
+        return f"{obj.office.name}《{obj.name}》"
+
+    def link(self, obj: Publication) -> str:
+        return reverse("public_publication", args=[obj.pk])
+
+    def subtitle(self, obj: Publication) -> str:
+        return f"{obj.name}已签发各期的公开信息"
+
+    def items(self, obj: Publication):
+        return _public_issues(obj).select_related("publication")[:30]
+
+    def item_title(self, item: Issue) -> str:
+        return f"{item.publication.name} {item.label}"
+
+    def item_description(self, item: Issue) -> str:
+        return "；".join(a.plain_title for a in ordered_adoptions(item, public_only=True))
+
+    def item_link(self, item: Issue) -> str:
+        return reverse("public_issue", args=[item.pk])
+
+    def item_pubdate(self, item: Issue):
+        return item.signed_at

@@ -1,0 +1,342 @@
+"""Publication and issue pages: thin views over access.py and actions.py."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from submissions import access as item_access
+from submissions.models import Item, State
+from submissions.workflow import TransitionError
+from units.access import holds
+from units.models import Role
+
+from . import access, actions, docx
+from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
+from .models import Adoption, CompileRun, Issue, IssueRead, IssueState, Publication
+from .output import issue_document, ordered_adoptions
+from .tasks import compile_publication
+
+
+def _error(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _forbidden(request, message: str):
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+# --- Adoption ----------------------------------------------------------------------
+
+
+def item_panel(request, item: Item) -> dict | None:
+    """The adoption panel on the item page (registered with submissions.panels)."""
+    adoptions = list(
+        Adoption.objects.filter(sources=item).select_related("publication", "issue").order_by("adopted_at")
+    )
+    is_editor = item_access.is_office_editor(request.user, item)
+    if not adoptions and not is_editor:
+        return None
+    publications = access.editable_publications(request.user).filter(office_id=item.office_id)
+    can_adopt = is_editor and item.state in (
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.HELD,
+        State.ADOPTED,
+        State.PUBLISHED,
+    )
+    return {
+        "template": "publications/_item_panel.html",
+        "adoptions": adoptions,
+        "is_editor": is_editor,
+        "adopt_form": AdoptForm(publications=publications, initial={"version": item.version}) if can_adopt else None,
+        "item": item,
+    }
+
+
+@require_POST
+def adopt(request, pk: int):
+    item = item_access.get_item_for_editor(request.user, pk)
+    form = AdoptForm(request.POST, publications=access.editable_publications(request.user))
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("item_detail", item.pk)
+    d = form.cleaned_data
+    try:
+        actions.adopt(
+            item=item, user=request.user, publication=d["publication"], form=d["form"], title=d["title"],
+            body=d["body"], expected_version=d["version"],
+        )  # fmt: skip
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, f"已采用到《{d['publication'].name}》。")
+    return redirect("item_detail", item.pk)
+
+
+@require_POST
+def withdraw(request, pk: int):
+    adoption = get_object_or_404(Adoption.objects.select_related("publication", "issue"), pk=pk)
+    if not access.is_editor_of(request.user, adoption.publication):
+        raise Http404
+    form = WithdrawForm(request.POST)
+    target = reverse("item_detail", args=[adoption.item_id])
+    if not form.is_valid():
+        messages.error(request, "请填写撤销理由。")
+        return redirect(target)
+    try:
+        actions.withdraw_adoption(adoption=adoption, user=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, "已撤销采用。")
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def composite(request, pk: int):
+    """Merge several items on the desk into one adopted composite item (综合)."""
+    publication = access.get_publication_for_editor(request.user, pk)
+    if not access.is_editor_of(request.user, publication):
+        raise Http404
+    candidates = (
+        item_access.desk_items(request.user)
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW, State.HELD, State.ADOPTED])
+        .select_related("unit")
+        .order_by("-submitted_at")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        candidates = candidates.filter(Q(title__contains=q) | Q(body__contains=q))
+    chosen_ids = [int(x) for x in request.POST.getlist("items") + request.GET.getlist("items") if x.isdigit()]
+    chosen = list(candidates.filter(pk__in=chosen_ids))
+    initial = {"publication": publication}
+    if chosen and request.method == "GET":
+        initial["title"] = chosen[0].plain_title
+        initial["body"] = "\n".join(f"{i.plain_body}（{i.unit.display_name}）" for i in chosen)
+    form = CompositeForm(
+        request.POST if request.method == "POST" else None,
+        publications=access.editable_publications(request.user),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            adoption = actions.adopt_composite(
+                items=chosen, user=request.user, publication=d["publication"], title=d["title"], body=d["body"]
+            )
+        except (ValidationError, TransitionError) as exc:
+            form.add_error(None, _error(exc))
+        else:
+            messages.success(request, f"综合信息已采用到《{adoption.publication.name}》，来源 {len(chosen)} 条。")
+            return redirect("publication_detail", adoption.publication_id)
+    context = {"publication": publication, "form": form, "candidates": candidates[:100], "chosen": chosen, "q": q}
+    return render(request, "publications/composite.html", context)
+
+
+# --- Publications and issues ---------------------------------------------------------
+
+
+@require_GET
+def publication_list(request):
+    if not (holds(request.user, Role.EDITOR) or holds(request.user, Role.ISSUE_APPROVER)):
+        return _forbidden(request, "刊物管理仅对编辑和签发人开放。")
+    publications = Publication.objects.filter(office_id=request.user.unit_id, is_active=True).annotate(
+        pool_count=Count("adoptions", filter=Q(adoptions__issue=None, adoptions__withdrawn_at=None), distinct=True),
+        draft_count=Count("issues", filter=Q(issues__state=IssueState.DRAFT), distinct=True),
+    )
+    return render(request, "publications/publication_list.html", {"publications": publications})
+
+
+@require_GET
+def publication_detail(request, pk: int):
+    publication = access.get_publication_for_editor(request.user, pk)
+    issues = publication.issues.select_related("signed_by").annotate(n=Count("adoptions")).order_by("-created_at")
+    context = {
+        "publication": publication,
+        "pool": actions.pool(publication).select_related("item__unit"),
+        "page": Paginator(issues, 20).get_page(request.GET.get("page")),
+        "runs": publication.compile_runs.select_related("issue")[:10],
+        "is_editor": access.is_editor_of(request.user, publication),
+    }
+    return render(request, "publications/publication_detail.html", context)
+
+
+@require_POST
+def issue_create(request, pk: int):
+    publication = access.get_publication_for_editor(request.user, pk)
+    try:
+        issue = actions.create_issue(
+            publication=publication, user=request.user, special=bool(request.POST.get("special"))
+        )
+        ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
+        if ids:
+            actions.add_to_issue(issue=issue, adoptions=actions.pool(publication).filter(pk__in=ids), user=request.user)
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+        return redirect("publication_detail", publication.pk)
+    return redirect("issue_detail", issue.pk)
+
+
+@require_POST
+def compile_now(request, pk: int):
+    """Compile by hand: queue the same task beat runs, then show its progress."""
+    publication = access.get_publication_for_editor(request.user, pk)
+    if not access.is_editor_of(request.user, publication):
+        raise Http404
+    from django.utils import timezone
+
+    key = f"manual:{timezone.now():%Y%m%d%H%M%S}:{request.user.pk}"
+    run = CompileRun.objects.create(publication=publication, key=key, requested_by=request.user)
+    compile_publication.delay_on_commit(publication.pk, key, request.user.pk, run.pk)
+    return redirect("compile_run", run.pk)
+
+
+@require_GET
+def compile_run(request, pk: int):
+    run = get_object_or_404(CompileRun.objects.select_related("publication", "issue"), pk=pk)
+    access.get_publication_for_editor(request.user, run.publication_id)
+    template = "publications/_compile_run.html" if request.htmx else "publications/compile_run.html"
+    return render(request, template, {"run": run})
+
+
+@require_GET
+def issue_detail(request, pk: int):
+    """The issue in the browser: for readers the bulletin; for the office's editors
+    and approvers of a draft, the composing and sign-off page."""
+    issue = access.get_issue_for_user(request.user, pk)
+    publication = issue.publication
+    is_editor = access.is_editor_of(request.user, publication)
+    is_approver = access.is_approver_of(request.user, publication)
+    actions.mark_read(issue=issue, user=request.user)
+    draft = issue.state == IssueState.DRAFT
+    context = {
+        "issue": issue,
+        "publication": publication,
+        "document": issue_document(issue),
+        "adoptions": list(ordered_adoptions(issue)),
+        "pool": actions.pool(publication).select_related("item__unit") if draft and is_editor else [],
+        "is_editor": is_editor,
+        "is_approver": is_approver,
+        "sign_form": SignOffForm(initial={"copies": issue.copies}) if draft and is_approver else None,
+        "reads": IssueRead.objects.filter(issue=issue).select_related("reader__unit").order_by("first_read_at")
+        if (is_editor or is_approver) and not draft
+        else [],
+    }
+    return render(request, "publications/issue_detail.html", context)
+
+
+def _compose(request, pk: int, act) -> HttpResponse:
+    issue = access.get_issue_for_editor(request.user, pk)
+    try:
+        act(issue)
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    return redirect("issue_detail", issue.pk)
+
+
+@require_POST
+def issue_add(request, pk: int):
+    ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
+
+    def act(issue):
+        if not ids:
+            raise ValidationError("请先勾选要编入的信息。")
+        adoptions = actions.pool(issue.publication).filter(pk__in=ids)
+        actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
+
+    return _compose(request, pk, act)
+
+
+@require_POST
+def issue_remove(request, pk: int):
+    def act(issue):
+        adoption = get_object_or_404(Adoption, pk=request.POST.get("adoption", 0), issue=issue)
+        actions.remove_from_issue(issue=issue, adoption=adoption, user=request.user)
+
+    return _compose(request, pk, act)
+
+
+@require_POST
+def issue_move(request, pk: int):
+    raw = request.POST.get("adoption", "")
+    direction = request.POST.get("direction", "")
+    if not raw.isdigit() or direction not in ("up", "down"):
+        raise Http404
+
+    def act(issue):
+        actions.move_in_issue(issue=issue, adoption_id=int(raw), direction=direction, user=request.user)
+
+    return _compose(request, pk, act)
+
+
+@require_POST
+def issue_sign(request, pk: int):
+    issue = access.get_issue_for_user(request.user, pk)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("issue_detail", issue.pk)
+    try:
+        actions.sign_off_issue(
+            issue=issue, user=request.user, copies=form.cleaned_data["copies"],
+            extra_recipients=form.cleaned_data["extra_recipients"],
+        )  # fmt: skip
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        issue.refresh_from_db()
+        messages.success(request, f"已签发：{issue.label}，已分发。")
+    return redirect("issue_detail", issue.pk)
+
+
+@require_GET
+def issue_docx(request, pk: int):
+    """The Word file, only for those who may read the issue."""
+    issue = access.get_issue_for_user(request.user, pk)
+    document = issue_document(issue)
+    if issue.is_signed and issue.docx:
+        try:
+            handle = issue.docx.open("rb")
+        except FileNotFoundError:
+            handle = None
+        if handle is not None:
+            return FileResponse(handle, as_attachment=True, filename=docx.issue_filename(document))
+    response = HttpResponse(
+        docx.build_issue_docx(document),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(docx.issue_filename(document))}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@require_GET
+def my_bulletins(request):
+    issues = access.bulletins(request.user).select_related("publication__office").order_by("-signed_at")
+    read_ids = set(IssueRead.objects.filter(reader=request.user).values_list("issue_id", flat=True))
+    page = Paginator(issues, 20).get_page(request.GET.get("page"))
+    return render(request, "publications/my_bulletins.html", {"page": page, "read_ids": read_ids})
+
+
+@require_GET
+def issue_signoff_queue(request):
+    if not holds(request.user, Role.ISSUE_APPROVER):
+        return _forbidden(request, "待签发期刊仅对签发人开放。")
+    issues = (
+        Issue.objects.filter(publication__office_id=request.user.unit_id, state=IssueState.DRAFT)
+        .select_related("publication")
+        .annotate(n=Count("adoptions"))
+        .filter(n__gt=0)
+        .order_by("created_at")
+    )
+    return render(request, "publications/signoff_queue.html", {"issues": issues})

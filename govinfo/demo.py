@@ -182,8 +182,10 @@ def load_demo(password: str) -> list[DemoLogin]:
 
 def _demo_items() -> None:
     """A few items in different states, written and moved through the real actions."""
+    from submissions.categories import ensure_categories
     from units.models import User
 
+    ensure_categories(Category)
     for author_name, approver_name, title, code, topics, last, body in DEMO_ITEMS:
         author = User.objects.get(username=author_name)
         if Item.objects.filter(unit=author.unit, title=title).exists():

@@ -109,3 +109,38 @@ def other_writer(other_city, province):
     """A staff member of a department under the other city."""
     dept = UnitFactory(name="曲靖市农业农村局", parent=other_city)
     return UserFactory(username="other_writer", unit=dept, roles=[Role.STAFF])
+
+
+def database_url_for_subprocess() -> str:
+    """DATABASE_URL of the test database, for a worker process started by a test."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or ""
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A real Celery worker process on a queue of its own, using the test database."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "govinfo", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "-n", f"{queue}@%h", "--loglevel=WARNING"],
+        cwd=Path(__file__).resolve().parent.parent, env=env,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

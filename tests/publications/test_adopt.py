@@ -2,10 +2,10 @@ from django.urls import reverse
 
 from publications.models import Adoption
 from submissions.models import ItemEvent, State
+from tests.submissions.helpers import submitted
 from units.models import Notification
 
 from .helpers import adopted
-from tests.submissions.helpers import submitted
 
 
 def _adopt(client, item, publication, **data):

@@ -1,0 +1,1 @@
+"""Benchmarks that seed realistic volume and print figures (see README.md)."""

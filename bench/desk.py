@@ -1,0 +1,297 @@
+"""Server time of the editor's desk and of an item page, against a reference page.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/govinfo_bench .venv/bin/python bench/desk.py
+
+For each volume (default 20,000 then 200,000 items: 10x growth) the database is topped
+up with bench/seed_items.py, then the province office's editor (`prov_editor`, who
+receives the items of the 16 cities and the provincial departments) requests every page
+through django.test.Client: full middleware, session, view, template; no network. After
+warm-up rounds, each round requests every page once, so drift hits all pages alike.
+Query counts and SQL time come from one more request per page under
+CaptureQueriesContext (capturing slows a request, so timed requests do not capture).
+
+Target (the issue): every page's median within 2x of the reference page, and flat as
+the item count grows 10x (median at the largest volume / median at the smallest ≤ 1.5,
+the same number of queries).
+"""
+
+import argparse
+import copy
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WITHIN = 2.0  # × reference median
+FLAT = 1.5  # largest volume median / smallest volume median
+
+
+@dataclass
+class Page:
+    name: str
+    urls: list[str]  # requested in turn: the item page visits a different item each time
+
+    def url(self, i: int) -> str:
+        return self.urls[i % len(self.urls)]
+
+
+@dataclass
+class Result:
+    page: str
+    times: list[float] = field(default_factory=list)  # ms
+    queries: int = 0
+    sql_ms: float = 0.0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.times, n=20, method="inclusive")[18]
+
+
+def pages(args) -> tuple[list[Page], dict[str, str]]:
+    """The pages to measure and notes on what they show (hits, duplicate candidates)."""
+    from django.db.models import Q
+
+    from submissions import access, fingerprint
+    from submissions.models import Category, Confidentiality, Fingerprint, Item, State
+    from units.models import Unit, User
+
+    editor = User.objects.get(username="prov_editor")
+    desk = access.desk_items(editor)
+    unit = Unit.objects.get(name=args.unit)
+    category = Category.objects.get(code=args.category)
+    recent = list(
+        Item.objects.filter(office_id=editor.unit_id, state=State.SUBMITTED)
+        .exclude(confidentiality=Confidentiality.SENSITIVE)
+        .order_by("-submitted_at")[: args.requests]
+    )
+    notes = {
+        "desk default": f"{desk.count():,} items on the desk",
+        "desk state+late": f"{desk.filter(state=State.SUBMITTED, is_late=True).count():,} match",
+        "desk unit+category": f"{desk.filter(Q(category=category) | Q(category__parent=category), unit=unit).count():,}"
+        " match",
+        "desk waiting": f"{desk.filter(state__in=(State.SUBMITTED, State.IN_REVIEW)).count():,} waiting",
+    }
+    for word in (args.q2, args.q4):
+        hits = desk.filter(Q(title__contains=word) | Q(body__contains=word)).count()
+        notes[f"desk search “{word}”"] = f"{hits:,} match"
+    candidates = []
+    for item in recent[:10]:
+        keys = fingerprint.band_keys(f"{item.plain_title}\n{item.plain_body}")
+        since = item.submitted_at - dt.timedelta(days=90)
+        candidates.append(
+            Fingerprint.objects.filter(key__in=keys, item__submitted_at__gte=since)
+            .exclude(item_id=item.pk)
+            .values("item_id")
+            .distinct()
+            .count()
+        )
+    notes["item page"] = (
+        f"{len(recent)} recent submitted items in turn; duplicate candidates per item: "
+        f"median {statistics.median(candidates or [0]):.0f}, max {max(candidates or [0])} (capped at 50 by the app)"
+    )
+    return [
+        Page("reference", ["/_bench/reference/"]),
+        Page("desk default", ["/desk/"]),
+        Page("desk state+late", [f"/desk/?state={State.SUBMITTED}&late=1"]),
+        Page("desk unit+category", [f"/desk/?unit={unit.pk}&category={category.pk}"]),
+        Page("desk waiting", ["/desk/?view=waiting"]),
+        Page(f"desk search “{args.q2}”", [f"/desk/?q={quote(args.q2)}"]),
+        Page(f"desk search “{args.q4}”", [f"/desk/?q={quote(args.q4)}"]),
+        Page("item page", [f"/items/{item.pk}/" for item in recent]),
+    ], notes
+
+
+class QueryTimer:
+    """Per-query wall time to the microsecond (connection.queries keeps milliseconds)."""
+
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def measure(page_list: list[Page], *, requests: int, warmup: int) -> dict[str, Result]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from units.models import User
+
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], BENCH / "templates"]
+    overrides = override_settings(
+        ROOT_URLCONF="bench.urls",
+        DEBUG=False,
+        TEMPLATES=templates,
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+    )
+    results = {p.name: Result(p.name) for p in page_list}
+    with overrides:
+        client = Client()
+        client.force_login(
+            User.objects.get(username="prov_editor"), backend="django.contrib.auth.backends.ModelBackend"
+        )
+        for round_no in range(warmup + requests):
+            for page in page_list:
+                url = page.url(round_no)
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{page.name}: {url} answered {response.status_code}")
+                if round_no >= warmup:
+                    results[page.name].times.append(elapsed)
+        for page in page_list:
+            timer = QueryTimer()
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
+                client.get(page.url(0))
+            result = results[page.name]
+            result.queries = len(ctx.captured_queries)
+            timed = list(zip(timer.ms, (q["sql"] for q in ctx.captured_queries), strict=True))
+            result.sql_ms = sum(t for t, _ in timed)
+            result.slowest = sorted(timed, reverse=True)[:3]
+    return results
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+class Report:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def cell(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def table(out: Report, volume: int, results: dict[str, Result], notes: dict[str, str]) -> None:
+    ref = results["reference"].median
+    out(f"\n== {volume:,} items ==")
+    out(f"{cell('page', 24)} {'median ms':>9} {'p95 ms':>8} {'queries':>7} {'sql ms':>7} {'× ref':>6}  notes")
+    for r in results.values():
+        out(
+            f"{cell(r.page, 24)} {r.median:>9.1f} {r.p95:>8.1f} {r.queries:>7} {r.sql_ms:>7.1f} {r.median / ref:>6.2f}"
+            f"  {notes.get(r.page, '')}"
+        )
+
+
+def verdicts(out: Report, runs: list[tuple[int, dict[str, Result]]]) -> None:
+    small_volume, small = runs[0]
+    large_volume, large = runs[-1]
+    out(f"\n== verdicts (within {WITHIN:g}x of the reference; flat: {large_volume:,} / {small_volume:,} ≤ {FLAT:g}) ==")
+    for name in large:
+        if name == "reference":
+            continue
+        ratios = [results[name].median / results["reference"].median for _, results in runs]
+        within = all(x <= WITHIN for x in ratios)
+        growth = large[name].median / small[name].median
+        same_queries = large[name].queries == small[name].queries
+        flat = growth <= FLAT and same_queries
+        out(
+            f"{cell(name, 24)} within {WITHIN:g}x: {'PASS' if within else 'FAIL'} "
+            f"({' / '.join(f'{x:.2f}x' for x in ratios)})   "
+            f"flat: {'PASS' if flat else 'FAIL'} ({growth:.2f}x, queries {small[name].queries} → {large[name].queries})"
+        )
+
+
+def slow_queries(out: Report, volume: int, results: dict[str, Result], *, plans: bool) -> None:
+    out(f"\n== slowest queries at {volume:,} items ==")
+    for r in results.values():
+        for ms, sql in r.slowest[:2]:
+            out(f"{cell(r.page, 24)} {ms:7.1f} ms  {' '.join(sql.split())[:300]}")
+        if plans and r.page != "reference" and r.slowest:
+            out(explain(r.slowest[0][1]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, action="append", help="volume to measure; repeat (default 20000 200000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page and volume")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
+    parser.add_argument("--q2", default="瑞丽", help="a two-character search")
+    parser.add_argument("--q4", default="森林防火", help="a four-character search")
+    parser.add_argument("--unit", default="曲靖市人民政府办公室", help="unit of the filtered desk")
+    parser.add_argument("--category", default="exchange", help="top-level category code of the filtered desk")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every page")
+    parser.add_argument("--force", action="store_true", help="use a database whose name lacks 'bench'")
+    args = parser.parse_args(argv)
+    volumes = sorted(set(args.items or [20_000, 200_000]))
+
+    sys.path.insert(0, str(ROOT))
+    from bench import seed_items
+
+    seed_items.setup_django()
+    seed_items.check_database(force=args.force)
+    from django.db import connection
+
+    from submissions.models import Item
+
+    out = Report()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    out(
+        f"govinfo desk benchmark · {dt.datetime.now():%Y-%m-%d %H:%M} · PostgreSQL {pg} · Python "
+        f"{platform.python_version()} · {os.cpu_count()} CPUs · {args.requests} requests after {args.warmup} warm-up"
+        " rounds"
+    )
+    runs = []
+    for volume in volumes:
+        existing = Item.objects.count()
+        if existing > volume:
+            out(f"\n{existing:,} items already (> {volume:,}): skipped; recreate the database to measure {volume:,}")
+            continue
+        report = seed_items.seed(volume, log=out)
+        if report.created:
+            out(f"seeding: {report.created:,} items in {report.seconds:.0f} s ({report.rate:,.0f} items/s)")
+        page_list, notes = pages(args)
+        results = measure(page_list, requests=args.requests, warmup=args.warmup)
+        table(out, volume, results, notes)
+        slow_queries(out, volume, results, plans=args.explain)
+        runs.append((volume, results))
+    if runs:
+        out("\n== summary ==")
+        for volume, results in runs:
+            table(out, volume, results, {})
+        verdicts(out, runs)
+    results_dir = BENCH / "results"
+    results_dir.mkdir(exist_ok=True)
+    path = results_dir / f"desk-{dt.date.today():%Y-%m-%d}.txt"
+    path.write_text("\n".join(out.lines) + "\n", encoding="utf-8")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,7 @@ import threading
 import time
 
 import pytest
-from django.db import close_old_connections
+from django.db import connections
 from django.urls import reverse
 
 from publications import actions
@@ -77,7 +77,7 @@ def _at_once(*functions):
         except Exception as exc:  # collected and re-raised below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connections.close_all()  # a thread's connection would block dropping the test database
 
     threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
     for t in threads:

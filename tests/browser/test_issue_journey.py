@@ -1,7 +1,6 @@
 """Adopt two items, compose an issue, reorder, sign off; a leader of a listed unit reads
 it and downloads the Word file; a user of an unlisted unit cannot."""
 
-
 import docx
 import pytest
 

@@ -133,6 +133,55 @@ def _publications(office: Unit, specs: list[PubSpec]) -> None:
         )
 
 
+def _schemes(province: Unit, kunming: Unit, classes: dict) -> None:
+    """The province's scheme for its 16 cities (DOMAIN.md 6) and 昆明's for its units."""
+    from django.utils import timezone
+
+    from scoring.models import (
+        AwardTier,
+        HigherAdoptionRule,
+        InstructionRule,
+        PenaltyRule,
+        PublicationRule,
+        QuotaRule,
+        Scheme,
+        SchemeUnit,
+    )  # fmt: skip
+
+    year = timezone.localdate().year
+    specs = [
+        (province, f"{year}年全省政务信息工作考核", province.children.filter(kind=UnitKind.CITY_OFFICE),
+         {"city": 350}, [("省政府领导", 5), ("省政府办公厅", 3), ("国务院领导", 10)]),
+        (kunming, f"{year}年昆明市政务信息工作考核", kunming.children.all(),
+         {"dept_a": 120, "dept_b": 80, "county": 150}, [("市政府领导", 5), ("省政府领导", 8)]),
+    ]  # fmt: skip
+    for office, name, units, quotas, instructions in specs:
+        scheme, created = Scheme.objects.get_or_create(office=office, year=year, defaults={"name": name})
+        if not created:
+            continue
+        SchemeUnit.objects.bulk_create([SchemeUnit(scheme=scheme, unit=u) for u in units])
+        for code, quota in quotas.items():
+            QuotaRule.objects.create(scheme=scheme, assessment_class=classes[code], quota=quota)
+        for publication in office.publications.all():
+            PublicationRule.objects.create(scheme=scheme, publication=publication, form="full",
+                                           points=publication.points_full)  # fmt: skip
+            PublicationRule.objects.create(scheme=scheme, publication=publication, form="composite",
+                                           points=publication.points_full)  # fmt: skip
+            if publication.points_brief is not None:
+                PublicationRule.objects.create(scheme=scheme, publication=publication, form="brief",
+                                               points=publication.points_brief)  # fmt: skip
+            if publication.kind == PublicationKind.REPORT_UP and office == province:
+                HigherAdoptionRule.objects.create(scheme=scheme, publication=publication, level="国办", points=15)
+        for level, points in instructions:
+            InstructionRule.objects.create(scheme=scheme, level=level, points=points)
+        for kind, points, veto in [("late", 1, False), ("missed", 3, False), ("concealed", 10, True),
+                                   ("false", 5, False), ("commission", 1, False), ("feedback", 2, False),
+                                   ("emergency_late", 5, True)]:  # fmt: skip
+            PenaltyRule.objects.create(scheme=scheme, kind=kind, points=points, vetoes_award=veto)
+        for order, (tier, count) in enumerate([("特等奖", 2), ("一等奖", 5), ("二等奖", 4), ("三等奖", 6)]):
+            AwardTier.objects.create(scheme=scheme, name=tier, count=count, order=order)
+
+
 def _distribute(publication: Publication, kind: str, units) -> None:
     for unit in units:
         Recipient.objects.get_or_create(publication=publication, unit=unit, defaults={"kind": kind})
@@ -166,6 +215,8 @@ def load_demo(password: str) -> list[DemoLogin]:
     for office in (province, cities["昆明市"]):
         for name in TOPICS:
             Topic.objects.get_or_create(office=office, name=name)
+
+    _schemes(province, cities["昆明市"], classes)
 
     logins = []
     for prefix, unit_name in DEMO_UNITS:

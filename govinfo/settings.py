@@ -203,10 +203,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic
-# Bootstrap's compiled CSS/JS come from the bootstrap-wrapper wheel; htmx from django-htmx.
+# Bootstrap's compiled CSS/JS come from the bootstrap-wrapper wheel; htmx from django-htmx;
+# the chart library from the plotly wheel.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", Path(find_spec("bootstrap_wrapper").origin).parent.parent / "bootstrap"),
+    # Plotly's browser bundle, shipped inside the plotly wheel, draws the scoreboard charts.
+    ("vendor/plotly", Path(find_spec("plotly").origin).parent / "package_data"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

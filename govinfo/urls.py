@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("", include("scoring.urls")),
     path("", include("publications.urls")),
     path("", include("submissions.urls")),
     path("", include("units.urls")),

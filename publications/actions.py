@@ -164,6 +164,27 @@ def withdraw_adoption(*, adoption: Adoption, user: User, reason: str) -> Adoptio
     return adoption
 
 
+@transaction.atomic
+def record_external_adoption(*, adoption: Adoption, user: User, level: str, day, evidence: str):
+    """Enter, with evidence, that an office above the system adopted this item."""
+    from .models import ExternalAdoption
+
+    _require_editor(user, adoption.publication)
+    if adoption.withdrawn_at:
+        raise PublicationError("该采用已撤销。")
+    if not evidence.strip():
+        raise ValidationError("请填写上级采用的依据（如刊物名称和期号）。")
+    if ExternalAdoption.objects.filter(adoption=adoption, level=level).exists():
+        raise PublicationError(f"已记录过{level}采用。")
+    external = ExternalAdoption.objects.create(
+        adoption=adoption, level=level, date=day, evidence=evidence.strip(), recorded_by=user
+    )
+    for item in adoption.sources.all():
+        item_actions.record_adoption(item=item, user=user, note=f"{level}采用：{evidence.strip()}")
+    signals.external_adoption_recorded.send(sender=ExternalAdoption, external=external, user=user)
+    return external
+
+
 # --- Issues -----------------------------------------------------------------------
 
 
@@ -271,7 +292,7 @@ def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra
         raise PublicationError("只有本刊物主办单位的签发人可以签发。")
     _require_draft(issue)
     adoptions = list(issue.adoptions.select_related("item").prefetch_related("sources").order_by("position", "pk"))
-    if not adoptions:
+    if not adoptions and not issue.note_body:
         raise PublicationError("本期还没有编入信息，不能签发。")
     now = timezone.now()
     today = timezone.localdate(now)

@@ -110,6 +110,10 @@ class Issue(models.Model):
     signed_date = models.DateField("出刊日期", null=True, blank=True)
     extra_recipients = models.CharField("本期增送", max_length=300, blank=True)
     copies = models.PositiveIntegerField("印数", null=True, blank=True)
+    note_title = models.CharField(
+        "本期正文标题", max_length=200, blank=True, help_text="统计通报等不来自采用信息的正文"
+    )
+    note_body = models.TextField("本期正文", blank=True)
     compile_key = models.CharField("自动编辑键", max_length=40, blank=True, help_text="e.g. daily:2026-11-27")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -282,3 +286,23 @@ class CompileRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication_id}:{self.key}:{self.status}"
+
+
+class ExternalAdoption(models.Model):
+    """An office above the system (e.g. 国办) adopted what this office reported; entered by
+    hand with evidence, since that office reports outside the system."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.PROTECT, related_name="external_adoptions")
+    level = models.CharField("采用单位", max_length=30, default="国办")
+    date = models.DateField("采用日期")
+    evidence = models.CharField("依据", max_length=300, help_text="如：国办《每日要情》2026年第88期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上级采用记录"
+        ordering = ["-date", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["adoption", "level"], name="external_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.level}采用：{self.adoption}"

@@ -28,6 +28,8 @@ def issue_document(issue: Issue, *, public_only: bool = False) -> DocIssue:
         DocItem(title=a.plain_title, body=a.plain_body, source=_source(a), form=a.form)
         for a in ordered_adoptions(issue, public_only=public_only)
     )
+    if issue.note_body and not public_only:
+        items = (DocItem(title=issue.note_title, body=issue.note_body), *items)
     return DocIssue(
         publication=publication.name,
         office=publication.office.name,

@@ -9,3 +9,5 @@ adoption_made = Signal()
 adoption_withdrawn = Signal()
 # sender=Issue, issue=<Issue>, user=<User>
 issue_signed = Signal()
+# sender=ExternalAdoption, external=<ExternalAdoption>, user=<User>
+external_adoption_recorded = Signal()

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = "考核计分"
+
+    def ready(self) -> None:
+        # Points are written by the hooks of the acts that earn them, in their transaction.
+        from publications import signals
+
+        from . import receivers
+
+        signals.adoption_made.connect(receivers.on_adoption_made, dispatch_uid="scoring.adoption_made")
+        signals.adoption_withdrawn.connect(receivers.on_adoption_withdrawn, dispatch_uid="scoring.adoption_withdrawn")
+        signals.external_adoption_recorded.connect(
+            receivers.on_external_adoption, dispatch_uid="scoring.external_adoption"
+        )

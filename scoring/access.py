@@ -1,0 +1,69 @@
+"""Who may see and manage which scheme, scoreboard and unit ledger.
+
+The assessing office's leaders, editors and administrators see everything of its
+schemes; people in an assessed unit always see their own unit's ledger, and the whole
+scoreboard only when the scheme makes it public to assessed units.
+"""
+
+from django.http import Http404
+
+from units.access import holds, is_unit_admin
+from units.models import Role, Unit, User
+
+from .models import Scheme
+
+OFFICE_ROLES = (Role.LEADER, Role.EDITOR, Role.ADMIN, Role.ISSUE_APPROVER)
+
+
+def is_office_reader(user: User, scheme: Scheme) -> bool:
+    return user.unit_id == scheme.office_id and any(holds(user, r) for r in OFFICE_ROLES)
+
+
+def can_manage(user: User, scheme: Scheme) -> bool:
+    """Manual adjustments and recomputation: administrators of the assessing office."""
+    return bool(user.unit_id == scheme.office_id or user.is_superuser) and is_unit_admin(user, scheme.office)
+
+
+def is_assessed_member(user: User, scheme: Scheme) -> bool:
+    return bool(user.unit_id) and scheme.scheme_units.filter(unit_id=user.unit_id).exists()
+
+
+def can_view_board(user: User, scheme: Scheme) -> bool:
+    return is_office_reader(user, scheme) or (scheme.public_to_assessed and is_assessed_member(user, scheme))
+
+
+def can_view_ledger(user: User, scheme: Scheme, unit: Unit) -> bool:
+    if is_office_reader(user, scheme):
+        return True
+    if user.unit_id == unit.pk and user.is_active:
+        return True
+    return scheme.public_to_assessed and is_assessed_member(user, scheme)
+
+
+def visible_schemes(user: User):
+    own = Scheme.objects.filter(office_id=user.unit_id) if any(holds(user, r) for r in OFFICE_ROLES) else None
+    assessed = Scheme.objects.filter(scheme_units__unit_id=user.unit_id)
+    qs = assessed if own is None else (own | assessed)
+    return qs.distinct().select_related("office").order_by("-year", "office__path")
+
+
+def get_scheme_for_board(user: User, pk: int) -> Scheme:
+    scheme = _get(pk)
+    if not can_view_board(user, scheme):
+        raise Http404("没有找到该考核方案")
+    return scheme
+
+
+def get_scheme_and_unit_for_ledger(user: User, pk: int, unit_pk: int) -> tuple[Scheme, Unit]:
+    scheme = _get(pk)
+    unit = scheme.assessed_units.filter(pk=unit_pk).first()
+    if unit is None or not can_view_ledger(user, scheme, unit):
+        raise Http404("没有找到该单位的台账")
+    return scheme, unit
+
+
+def _get(pk: int) -> Scheme:
+    try:
+        return Scheme.objects.select_related("office").get(pk=pk)
+    except (Scheme.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该考核方案") from None

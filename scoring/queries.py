@@ -1,0 +1,145 @@
+"""Reads of the ledger: the scoreboard and a unit's ledger. A fixed number of grouped
+queries, whatever the number of units or entries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
+from publications.models import Adoption, Publication
+from submissions.models import Item
+from units.models import Unit
+
+from .actions import vetoed_units
+from .models import ZERO, LedgerEntry, Scheme, Source
+from .rules import Standing, award_tiers, competition_ranks
+
+
+@dataclass
+class Row:
+    unit: Unit
+    quota: Decimal | None
+    points: Decimal = ZERO
+    penalties: Decimal = ZERO
+    instructions: int = 0
+    submissions: int = 0
+    adoptions: int = 0
+    per_publication: dict[int, int] = field(default_factory=dict)
+    monthly: list[Decimal] = field(default_factory=lambda: [ZERO] * 12)
+    rank: int = 0
+    class_rank: int = 0
+    tier: str = ""
+    vetoed: bool = False
+
+    @property
+    def completion(self) -> Decimal | None:
+        if not self.quota:
+            return None
+        return (self.points / self.quota * 100).quantize(Decimal("0.1"))
+
+    @property
+    def reached_quota(self) -> bool:
+        return self.quota is not None and self.points >= self.quota
+
+    @property
+    def publication_counts(self) -> list[int]:
+        return list(self.per_publication.values())
+
+
+@dataclass
+class Board:
+    scheme: Scheme
+    rows: list[Row]
+    publications: list[Publication]
+    zero_submissions: list[Unit]
+    zero_adoptions: list[Unit]
+
+
+def scoreboard(scheme: Scheme) -> Board:
+    scheme_units = list(scheme.scheme_units.select_related("unit__assessment_class").order_by("unit__path"))
+    class_quotas = dict(scheme.quotas.values_list("assessment_class_id", "quota"))
+    publications = list(Publication.objects.filter(office_id=scheme.office_id).order_by("sort_order", "pk"))
+    rows: dict[int, Row] = {}
+    for su in scheme_units:
+        quota = su.quota if su.quota is not None else class_quotas.get(su.unit.assessment_class_id)
+        rows[su.unit_id] = Row(unit=su.unit, quota=quota, per_publication={p.pk: 0 for p in publications})
+
+    entries = LedgerEntry.objects.filter(scheme=scheme)
+    totals = entries.values("unit_id").annotate(
+        total=Sum("points"),
+        penalty_sum=Sum("points", filter=Q(source=Source.PENALTY)),
+        instruction_count=Count("pk", filter=Q(source=Source.INSTRUCTION)),
+    )
+    for t in totals:
+        if t["unit_id"] in rows:
+            row = rows[t["unit_id"]]
+            row.points, row.penalties = t["total"] or ZERO, t["penalty_sum"] or ZERO
+            row.instructions = t["instruction_count"]
+    for m in entries.values("unit_id", month=ExtractMonth("date")).annotate(s=Sum("points")):
+        if m["unit_id"] in rows:
+            rows[m["unit_id"]].monthly[m["month"] - 1] = m["s"] or ZERO
+
+    adoptions = (
+        Adoption.objects.filter(
+            publication__office_id=scheme.office_id,
+            adopted_at__year=scheme.year,
+            withdrawn_at=None,
+            sources__unit_id__in=list(rows),
+        )  # fmt: skip
+        .values("sources__unit_id", "publication_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for a in adoptions:
+        row = rows[a["sources__unit_id"]]
+        row.per_publication[a["publication_id"]] = a["n"]
+        row.adoptions += a["n"]
+    submitted = (
+        Item.objects.filter(office_id=scheme.office_id, unit_id__in=list(rows), first_submitted_at__year=scheme.year)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for s in submitted:
+        rows[s["unit_id"]].submissions = s["n"]
+
+    vetoed = vetoed_units(scheme)
+    for unit_id in vetoed & set(rows):
+        rows[unit_id].vetoed = True
+    _rank(rows, scheme)
+    ordered = sorted(rows.values(), key=lambda r: (r.rank, r.unit.path))
+    return Board(
+        scheme=scheme,
+        rows=ordered,
+        publications=publications,
+        zero_submissions=[r.unit for r in ordered if r.submissions == 0],
+        zero_adoptions=[r.unit for r in ordered if r.adoptions == 0],
+    )
+
+
+def _rank(rows: dict[int, Row], scheme: Scheme) -> None:
+    for unit_id, rank in competition_ranks({u: r.points for u, r in rows.items()}).items():
+        rows[unit_id].rank = rank
+    by_class: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
+    for unit_id, row in rows.items():
+        by_class[row.unit.assessment_class_id][unit_id] = row.points
+    for group in by_class.values():
+        for unit_id, rank in competition_ranks(group).items():
+            rows[unit_id].class_rank = rank
+    tiers = list(scheme.award_tiers.order_by("order").values_list("name", "count"))
+    standings = [Standing(u, r.points, r.reached_quota, r.vetoed) for u, r in rows.items()]
+    for unit_id, tier in award_tiers(standings, tiers).items():
+        rows[unit_id].tier = tier
+
+
+def unit_ledger(scheme: Scheme, unit: Unit) -> QuerySet[LedgerEntry]:
+    """A unit's ledger rows with what each came from, in one query."""
+    return (
+        LedgerEntry.objects.filter(scheme=scheme, unit=unit)
+        .select_related("adoption__publication", "item", "created_by", "reverses")
+        .order_by("-date", "-pk")
+    )
+
+
+def unit_total(scheme: Scheme, unit: Unit) -> Decimal:
+    return LedgerEntry.objects.filter(scheme=scheme, unit=unit).aggregate(s=Sum("points"))["s"] or ZERO

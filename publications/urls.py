@@ -5,6 +5,7 @@ from . import public, views
 urlpatterns = [
     path("items/<int:pk>/adopt/", views.adopt, name="item_adopt"),
     path("adoptions/<int:pk>/withdraw/", views.withdraw, name="adoption_withdraw"),
+    path("adoptions/<int:pk>/external/", views.external_adoption, name="external_adoption"),
     path("publications/", views.publication_list, name="issue_list"),
     path("publications/<int:pk>/", views.publication_detail, name="publication_detail"),
     path("publications/<int:pk>/composite/", views.composite, name="composite"),

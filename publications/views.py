@@ -36,7 +36,10 @@ def _forbidden(request, message: str):
 def item_panel(request, item: Item) -> dict | None:
     """The adoption panel on the item page (registered with submissions.panels)."""
     adoptions = list(
-        Adoption.objects.filter(sources=item).select_related("publication", "issue").order_by("adopted_at")
+        Adoption.objects.filter(sources=item)
+        .select_related("publication", "issue")
+        .prefetch_related("external_adoptions")
+        .order_by("adopted_at")
     )
     is_editor = item_access.is_office_editor(request.user, item)
     if not adoptions and not is_editor:
@@ -94,6 +97,32 @@ def withdraw(request, pk: int):
         messages.error(request, _error(exc))
     else:
         messages.success(request, "已撤销采用。")
+    return redirect(target)
+
+
+@require_POST
+def external_adoption(request, pk: int):
+    """Enter by hand, with evidence, that an office above (e.g. 国办) adopted this."""
+    import datetime as dt
+
+    adoption = get_object_or_404(Adoption.objects.select_related("publication"), pk=pk)
+    if not access.is_editor_of(request.user, adoption.publication):
+        raise Http404
+    target = reverse("item_detail", args=[adoption.item_id])
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        messages.error(request, "请填写有效的采用日期。")
+        return redirect(target)
+    level = request.POST.get("level", "").strip()[:30] or "国办"
+    try:
+        actions.record_external_adoption(
+            adoption=adoption, user=request.user, level=level, day=day, evidence=request.POST.get("evidence", "")
+        )
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, f"已记录{level}采用。")
     return redirect(target)
 
 

@@ -125,3 +125,21 @@ def test_unit_member_without_roles_elsewhere_cannot_manage(client, writer, schem
     client.force_login(writer)
     page = client.get(reverse("scheme_board", args=[scheme.pk])).content.decode()
     assert "按现行规则重算" not in page
+
+
+def test_editor_records_state_council_adoption_with_evidence(
+    client, writer, unit_approver, editor, other_editor, pubs, scheme, department
+):
+    from scoring.queries import unit_total
+
+    adoption = _adopt(writer, unit_approver, editor, pubs["up"])
+    url = reverse("external_adoption", args=[adoption.pk])
+    client.force_login(other_editor)
+    assert client.post(url, {"level": "国办", "date": "2026-11-20", "evidence": "x"}).status_code == 404
+    client.force_login(editor)
+    page = client.get(client.post(url, {"level": "国办", "date": "2026-11-20", "evidence": ""}).url).content.decode()
+    assert "请填写上级采用的依据" in page
+    client.post(url, {"level": "国办", "date": "2026-11-20", "evidence": "国办《每日要情》第88期"})
+    assert unit_total(scheme, department) == D("20")
+    page = client.get(reverse("item_detail", args=[adoption.item_id])).content.decode()
+    assert "国办采用" in page and "第88期" in page

@@ -306,3 +306,76 @@ class ExternalAdoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}采用：{self.adoption}"
+
+
+class InstructionLevel(models.Model):
+    """The configurable list of instruction levels (国务院领导, 国办, 省政府领导 …)."""
+
+    name = models.CharField("级别", max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批示级别"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Instruction(models.Model):
+    """批示: a leader's written instruction on a published item; the units named must
+    report back (反馈) by the deadline."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="instructions")
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="instructions")
+    office = models.ForeignKey(Unit, verbose_name="批示所在单位", on_delete=models.PROTECT, related_name="+")
+    leader_name = models.CharField("批示领导", max_length=50)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField("批示级别", max_length=30)
+    text = models.TextField("批示内容")
+    date = models.DateField("批示日期")
+    deadline = models.DateField("反馈期限")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    handlers = models.ManyToManyField(Unit, verbose_name="承办单位", through="InstructionHandler", related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批示"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.leader_name}（{self.level}）批示"
+
+
+class InstructionHandler(models.Model):
+    """A unit that must handle an instruction, and its report back."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="handler_links")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="instruction_links")
+    feedback = models.TextField("反馈内容", blank=True)
+    feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_late = models.BooleanField("逾期反馈", default=False)
+    penalized_at = models.DateTimeField("扣分时间", null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instruction", "unit"], name="instructionhandler_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.instruction_id}→{self.unit_id}"
+
+
+class FeedbackAttachment(models.Model):
+    handler = models.ForeignKey(InstructionHandler, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="feedback/%Y/%m/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.original_name

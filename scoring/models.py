@@ -218,4 +218,22 @@ class LedgerEntry(models.Model):
         raise PermissionDenied("积分台账只能追加，不能删除。")
 
 
+class UpperAdoptionRule(models.Model):
+    """The lower office's scheme may credit the original unit when an item this office
+    forwarded is adopted by the parent office's publication (by its rules)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="upper_rules")
+    upper_publication = models.ForeignKey(
+        Publication, verbose_name="上级刊物", on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.DecimalField("加分", max_digits=6, decimal_places=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转报被上级采用加分规则"
+        constraints = [models.UniqueConstraint(fields=["scheme", "upper_publication"], name="upperrule_unique")]
+
+    def __str__(self) -> str:
+        return f"被《{self.upper_publication}》采用：+{self.points}"
+
+
 ZERO = Decimal("0")

@@ -90,6 +90,85 @@ class ItemForm(models.TextChoices):
     BRIEF = "brief", "简讯"
 
 
+class Commission(models.Model):
+    """约稿: an office asks selected units for items on a topic by a deadline."""
+
+    office = models.ForeignKey(Unit, verbose_name="约稿单位", on_delete=models.PROTECT, related_name="commissions")
+    topic = models.CharField("约稿主题", max_length=200)
+    requirements = models.TextField("写作要求", blank=True)
+    deadline = models.DateTimeField("截止时间")
+    targets = models.ManyToManyField(Unit, verbose_name="约稿对象", through="CommissionTarget", related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "约稿"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class CommissionTarget(models.Model):
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="target_links")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="commission_links")
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    penalized_at = models.DateTimeField("扣分时间", null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["commission", "unit"], name="commissiontarget_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.commission_id}→{self.unit_id}"
+
+
+class EmergencyGrade(models.TextChoices):
+    ESPECIALLY_MAJOR = "especially_major", "特别重大"
+    MAJOR = "major", "重大"
+    LARGE = "large", "较大"
+    GENERAL = "general", "一般"
+
+
+class EmergencyRule(models.Model):
+    """How soon after an emergency happens its written report is due, by grade."""
+
+    grade = models.CharField("等级", max_length=20, choices=EmergencyGrade.choices, unique=True)
+    written_minutes = models.PositiveIntegerField("书面报告时限（分钟）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "突发事件报送时限"
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()}：{self.written_minutes}分钟"
+
+
+class EmergencyCase(models.Model):
+    """One emergency, reported as 首报, then 续报一、续报二 …, closed by the 终报."""
+
+    unit = models.ForeignKey(Unit, verbose_name="报送单位", on_delete=models.PROTECT, related_name="emergency_cases")
+    office = models.ForeignKey(Unit, verbose_name="接收单位", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField("等级", max_length=20, choices=EmergencyGrade.choices)
+    occurred_at = models.DateTimeField("发生时间")
+    phoned_at = models.DateTimeField("电话报告时间", null=True, blank=True)
+    written_deadline = models.DateTimeField("书面报告时限")
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    is_late = models.BooleanField("首报迟报", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "突发事件"
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()}突发事件 #{self.pk}"
+
+
+class ReportKind(models.TextChoices):
+    FIRST = "first", "首报"
+    FOLLOW_UP = "follow_up", "续报"
+    FINAL = "final", "终报"
+
+
 class Item(models.Model):
     """One information item. For 敏感 items `title` and `body` hold sealed (encrypted)
     text; always read them through `plain_title` / `plain_body`."""
@@ -130,6 +209,17 @@ class Item(models.Model):
     submitted_at = models.DateTimeField("最近报送时间", null=True, blank=True)
     deadline = models.DateField("报送时限", null=True, blank=True)
     is_late = models.BooleanField("迟报", default=False)
+    commission = models.ForeignKey(
+        Commission, verbose_name="所答约稿", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    emergency_case = models.ForeignKey(
+        EmergencyCase, verbose_name="突发事件", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    report_kind = models.CharField("报告类型", max_length=10, choices=ReportKind.choices, blank=True)
+    report_seq = models.PositiveSmallIntegerField("续报序号", default=0)
+    forwarded_from = models.ForeignKey(
+        "self", verbose_name="转报自", null=True, blank=True, on_delete=models.PROTECT, related_name="forwards"
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -140,6 +230,12 @@ class Item(models.Model):
             models.Index(fields=["office", "state", "-submitted_at"], name="item_desk_idx"),
             models.Index(fields=["unit", "-created_at"], name="item_unit_idx"),
             models.Index(fields=["office", "-submitted_at"], name="item_office_recent_idx"),
+        ]
+        constraints = [
+            # One original is forwarded to the parent office once.
+            models.UniqueConstraint(
+                fields=["forwarded_from"], condition=models.Q(forwarded_from__isnull=False), name="item_forward_once"
+            )
         ]
 
     def __str__(self) -> str:

@@ -189,3 +189,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Reminder(models.Model):
+    """A reminder already sent, by key (e.g. "commission:12:unit:5"): scheduled tasks
+    may run twice or catch up, and a reminder goes out once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -11,3 +11,5 @@ adoption_withdrawn = Signal()
 issue_signed = Signal()
 # sender=ExternalAdoption, external=<ExternalAdoption>, user=<User>
 external_adoption_recorded = Signal()
+# sender=Instruction, instruction=<Instruction>, user=<User>
+instruction_made = Signal()

@@ -8,6 +8,7 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # Points are written by the hooks of the acts that earn them, in their transaction.
         from publications import signals
+        from submissions import signals as item_signals
 
         from . import receivers
 
@@ -16,3 +17,5 @@ class ScoringConfig(AppConfig):
         signals.external_adoption_recorded.connect(
             receivers.on_external_adoption, dispatch_uid="scoring.external_adoption"
         )
+        signals.instruction_made.connect(receivers.on_instruction_made, dispatch_uid="scoring.instruction_made")
+        item_signals.penalty_due.connect(receivers.on_penalty_due, dispatch_uid="scoring.penalty_due")

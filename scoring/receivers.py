@@ -1,4 +1,6 @@
-"""Receivers of the publications app's hooks; they run inside the sender's transaction."""
+"""Receivers of the lower apps' hooks; they run inside the sender's transaction."""
+
+from django.utils import timezone
 
 from . import actions
 
@@ -15,3 +17,16 @@ def on_external_adoption(sender, external, user, **kwargs) -> None:
     actions.credit_higher_adoption(
         adoption=external.adoption, level=external.level, ref=f"external:{external.pk}", day=external.date, user=user
     )
+
+
+def on_instruction_made(sender, instruction, user, **kwargs) -> None:
+    actions.credit_instruction(
+        item=instruction.item, level=instruction.level, ref=f"instruction:{instruction.pk}", day=instruction.date,
+        user=user, office_id=instruction.office_id,
+    )  # fmt: skip
+
+
+def on_penalty_due(sender, office, unit, kind, reason, ref, item=None, user=None, **kwargs) -> None:
+    for scheme in actions.schemes_for(office.pk, timezone.localdate()):
+        if scheme.scheme_units.filter(unit=unit).exists():
+            actions.record_penalty(scheme=scheme, unit=unit, kind=kind, reason=reason, user=user, ref=ref, item=item)

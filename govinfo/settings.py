@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publications.compile_due_bulletins",
         "schedule": crontab(minute="0,30", hour="17-23"),
     },
+    # Reminders and deadline checks: each is idempotent (keyed reminders, one penalty per
+    # fault), so they simply run often and catch up after a lost run.
+    "remind-commissions": {"task": "submissions.remind_commissions", "schedule": crontab(minute=5)},
+    "check-monthly-progress": {"task": "submissions.check_monthly_progress", "schedule": crontab(minute=15, hour=9)},
+    "check-feedback-deadlines": {"task": "publications.check_feedback_deadlines", "schedule": crontab(minute=25)},
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Scheduled work for instructions (filled in with the instructions workflow)."""

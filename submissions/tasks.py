@@ -1,0 +1,1 @@
+"""Scheduled work for commissions and monthly progress (filled in with those workflows)."""

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import forwarding
+
+urlpatterns = [
+    path("items/<int:pk>/forward/", forwarding.forward, name="item_forward"),
+]

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from submissions import access as item_access
+from submissions import actions as item_actions
 from submissions.models import Item, State
 from submissions.workflow import TransitionError
 from units.access import holds
 from units.models import Role
 
 from . import access, actions, docx
+from .forwarding import upper_results
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
 from .models import Adoption, CompileRun, Issue, IssueRead, IssueState, Publication
 from .output import issue_document, ordered_adoptions
@@ -42,7 +44,9 @@ def item_panel(request, item: Item) -> dict | None:
         .order_by("adopted_at")
     )
     is_editor = item_access.is_office_editor(request.user, item)
-    if not adoptions and not is_editor:
+    chain = item_actions.forward_chain(item)
+    upper = upper_results(item) if chain else []
+    if not adoptions and not is_editor and not chain:
         return None
     publications = access.editable_publications(request.user).filter(office_id=item.office_id)
     can_adopt = is_editor and item.state in (
@@ -58,6 +62,12 @@ def item_panel(request, item: Item) -> dict | None:
         "is_editor": is_editor,
         "adopt_form": AdoptForm(publications=publications, initial={"version": item.version}) if can_adopt else None,
         "item": item,
+        "forwards": chain,
+        "upper": upper,
+        "can_forward": is_editor
+        and not chain
+        and item.state in (State.ADOPTED, State.PUBLISHED)
+        and request.user.unit.parent_id is not None,
     }
 
 

@@ -98,6 +98,35 @@ def credit_adoption(adoption: Adoption, user: User | None) -> list[LedgerEntry]:
                     created_by=user,
                 )  # fmt: skip
             )
+    return written + _credit_upper_adoption(adoption, day, user)
+
+
+def _credit_upper_adoption(adoption: Adoption, day: dt.date, user: User | None) -> list[LedgerEntry]:
+    """An item this office forwarded was adopted above: the lower office's scheme may
+    credit the original unit, by its UpperAdoptionRule for that upper publication."""
+    from .models import UpperAdoptionRule
+
+    written = []
+    for forwarded in adoption.sources.filter(forwarded_from__isnull=False).select_related("forwarded_from"):
+        original = forwarded.forwarded_from
+        for scheme in schemes_for(original.office_id, day):
+            rule = UpperAdoptionRule.objects.filter(scheme=scheme, upper_publication=adoption.publication).first()
+            if rule is None or original.unit_id not in _assessed(scheme):
+                continue
+            written.append(
+                _entry(
+                    scheme=scheme,
+                    unit_id=original.unit_id,
+                    date=day,
+                    source=Source.HIGHER,
+                    adoption=adoption,
+                    item=original,
+                    rule=f"upper:{adoption.publication_id}",
+                    points=rule.points,
+                    reason=f"转报被{adoption.publication.office.display_name}《{adoption.publication.name}》采用",
+                    created_by=user,
+                )
+            )
     return written
 
 

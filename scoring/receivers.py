@@ -20,10 +20,17 @@ def on_external_adoption(sender, external, user, **kwargs) -> None:
 
 
 def on_instruction_made(sender, instruction, user, **kwargs) -> None:
+    ref = f"instruction:{instruction.pk}"
     actions.credit_instruction(
-        item=instruction.item, level=instruction.level, ref=f"instruction:{instruction.pk}", day=instruction.date,
-        user=user, office_id=instruction.office_id,
+        item=instruction.item, level=instruction.level, ref=ref, day=instruction.date, user=user,
+        office_id=instruction.office_id,
     )  # fmt: skip
+    # Flow back: an instruction on a forwarded copy may earn the original unit points in
+    # the lower office's scheme, by that scheme's rule for the level.
+    original = instruction.item.forwarded_from
+    while original is not None:
+        actions.credit_instruction(item=original, level=instruction.level, ref=ref, day=instruction.date, user=user)
+        original = original.forwarded_from
 
 
 def on_penalty_due(sender, office, unit, kind, reason, ref, item=None, user=None, **kwargs) -> None:

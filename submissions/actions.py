@@ -351,3 +351,53 @@ def record_withdrawal(*, item: Item, user: User, note: str, still_adopted: bool)
     item.state = to_state
     _event(item, user, "unadopt", from_state, to_state, note)
     return item
+
+
+@transaction.atomic
+def create_forwarded(*, original: Item, user: User, note: str = "") -> Item:
+    """转报: an editor of the office that received `original` sends it on to the parent
+    office as this office's own submission, linked to the original; the forwarding
+    editor's sign-off is recorded as the office's."""
+    office = user.unit
+    if not (user.is_active and office is not None and original.office_id == office.pk and user.has_role(Role.EDITOR)):
+        raise TransitionError("只有接收该信息的单位的编辑可以转报。")
+    if office.parent_id is None:
+        raise TransitionError("本单位没有上级单位，请在系统外报送（如国办），并在采用记录中登记结果。")
+    if original.state not in (State.ADOPTED, State.PUBLISHED):
+        raise TransitionError("只有已采用的信息可以转报上级。")
+    if Item.objects.filter(forwarded_from=original).exists():
+        raise TransitionError("该信息已转报过上级。")
+    now = timezone.now()
+    title, body = original.plain_title, original.plain_body
+    deadline = deadline_for(original.category.deadline_rule, original.category.deadline_days, original.event_date)
+    forwarded = Item.objects.create(
+        unit=office, office_id=office.parent_id, author=user, forwarded_from=original,
+        title=_stored(title, original.confidentiality), body=_stored(body, original.confidentiality),
+        category=original.category, form=original.form, event_date=original.event_date, writers=original.writers,
+        phone=original.phone, signature=office.name, confidentiality=original.confidentiality,
+        state=State.SUBMITTED, signed_off_by=user, signed_off_at=now, submitted_at=now, first_submitted_at=now,
+        deadline=deadline, is_late=is_late(deadline, timezone.localdate(now)),
+        emergency_case=None, report_kind=original.report_kind,
+    )  # fmt: skip
+    _event(forwarded, user, "forward_in", "", State.SUBMITTED, note or f"转报自{original.unit.name}")
+    _event(original, user, "forward", original.state, original.state, note or f"转报{office.parent.name}")
+    _snapshot(forwarded, user, VersionKind.WRITER, f"转报自{original.unit.display_name}")
+    _fingerprint(forwarded)
+    notify(
+        recipients=people_with_roles(office.parent, [Role.EDITOR]),
+        verb="submitted", title=f"收到转报信息：{'（敏感信息）' if original.is_sensitive else title}",
+        url=_item_url(forwarded),
+    )  # fmt: skip
+    return forwarded
+
+
+def forward_chain(item: Item) -> list[Item]:
+    """The copies of `item` forwarded upward, nearest first (city → province → …)."""
+    chain = []
+    current = item
+    while True:
+        nxt = Item.objects.filter(forwarded_from=current).select_related("office").first()
+        if nxt is None or len(chain) > 5:
+            return chain
+        chain.append(nxt)
+        current = nxt

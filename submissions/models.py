@@ -297,7 +297,7 @@ EVENT_LABELS = {
     "create": "创建草稿", "edit": "修改", "editor_edit": "编辑修改", "attach": "上传附件", "detach": "删除附件",
     "send_for_signoff": "提交审签", "withdraw": "撤回", "sign_off": "审签并报送", "send_back": "退回撰写人",
     "start_review": "开始编辑", "return": "退回修改", "reject": "退稿", "hold": "备用",
-    "adopt": "采用", "publish": "刊发", "unadopt": "撤销采用",
+    "adopt": "采用", "publish": "刊发", "unadopt": "撤销采用", "forward": "转报上级", "forward_in": "收到转报",
 }  # fmt: skip
 
 

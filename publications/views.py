@@ -17,8 +17,8 @@ from units.access import holds
 from units.models import Role
 
 from . import access, actions, docx
-from .forwarding import upper_results
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
+from .forwarding import upper_results
 from .models import Adoption, CompileRun, Issue, IssueRead, IssueState, Publication
 from .output import issue_document, ordered_adoptions
 from .tasks import compile_publication

@@ -161,3 +161,9 @@ def _migration_data_after_flush(request):
 
         ensure_categories(Category)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a persona's password the production way costs ~0.1 s; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -58,13 +58,18 @@ def test_forwarded_item_arrives_upstairs_and_results_flow_back(
     page = client.get(reverse("item_detail", args=[original.pk])).content.decode()
     assert "已转报" in page and "《信息专报》信息采用" in page
 
-    # An instruction upstairs flows back too.
-    from publications.signals import instruction_made
+    # An instruction upstairs, on the province's signed issue, flows back too.
+    from publications.instructions import make_instruction
 
-    class FakeInstruction:  # the instruction workflow sends this hook with its model
-        pk, level, date, office_id, item = 1, "省政府领导", timezone.localdate(), province.pk, copy
-
-    instruction_made.send(sender=None, instruction=FakeInstruction, user=prov_editor)
+    prov_signer = UserFactory(username="prov_signer", unit=province, roles=[Role.ISSUE_APPROVER])
+    issue = actions.create_issue(publication=special, user=prov_editor)
+    actions.add_to_issue(issue=issue, adoptions=copy.adoptions.all(), user=prov_editor)
+    issue = actions.sign_off_issue(issue=issue, user=prov_signer)
+    today = timezone.localdate()
+    make_instruction(
+        item=copy, issue=issue, user=prov_editor, leader_name="王省长", level="省政府领导", text="请总结推广。",
+        date=today, deadline=today, units=[city],
+    )  # fmt: skip
     assert unit_total(upper, city) == D("15")
     assert unit_total(lower, department) == D("19")
 

@@ -55,3 +55,64 @@ class CompileRunAdmin(ScopedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# --- Instructions (批示) ------------------------------------------------------------------
+
+from .models import Instruction, InstructionHandler, InstructionLevel  # noqa: E402
+
+
+@admin.register(InstructionLevel)
+class InstructionLevelAdmin(admin.ModelAdmin):
+    """The list of instruction levels offered on the instruction form; scoring rules
+    refer to them by name, so renaming one needs the schemes' rules renamed too."""
+
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    ordering = ["order", "pk"]
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or (access.can_use_admin(request.user) and request.user.unit.parent_id is None)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class InstructionHandlerInline(admin.TabularInline):
+    model = InstructionHandler
+    extra = 0
+    can_delete = False
+    fields = ["unit", "feedback_at", "feedback_by", "is_late", "penalized_at", "feedback"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Instruction)
+class InstructionAdmin(ScopedAdmin):
+    """Read-only: instructions are written and answered on the site, where the bonus,
+    notifications and penalties go with them."""
+
+    unit_field = "office"
+    inlines = [InstructionHandlerInline]
+    list_display = ["leader_name", "level", "item", "office", "date", "deadline"]
+    list_filter = ["level", "date"]
+    search_fields = ["leader_name", "text"]
+    list_select_related = ["office", "item"]
+    readonly_fields = [f.name for f in Instruction._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

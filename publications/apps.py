@@ -8,6 +8,8 @@ class PublicationsConfig(AppConfig):
     def ready(self) -> None:
         from submissions.panels import register
 
+        from .instruction_views import instruction_panel
         from .views import item_panel
 
         register(item_panel)
+        register(instruction_panel)

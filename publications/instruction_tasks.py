@@ -1,1 +1,20 @@
-"""Scheduled work for instructions (filled in with the instructions workflow)."""
+"""Scheduled work for instructions. Beat runs `check_feedback_deadlines` hourly; every
+run is safe to repeat (one penalty per handler, one keyed reminder), so a lost run is
+simply caught up by the next."""
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import instructions
+
+__all__ = ["check_feedback_deadlines"]
+
+
+@shared_task(name="publications.check_feedback_deadlines")
+def check_feedback_deadlines(today: str | dt.date | None = None) -> dict[str, int]:
+    """Penalise handlers past the deadline without feedback; remind those due soon.
+    `today` (ISO date or date) replaces the current date, for catch-up runs and tests."""
+    if isinstance(today, str):
+        today = dt.date.fromisoformat(today)
+    return instructions.check_feedback_deadlines(today)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from units.models import Role, Unit, User
 from units.notify import notify, people_with_roles
 
-from . import checks, fingerprint, uploads
+from . import checks, fingerprint, hooks, uploads
 from .models import (
     Attachment,
     Category,
@@ -225,6 +225,7 @@ def transition(*, item: Item, user: User, action: str, expected_version: int, co
         _snapshot(item, user, VersionKind.WRITER, "修改后重新报送" if resubmission else "首次报送")
         _fingerprint(item)
     _notify_after(item, user, t, comment)
+    hooks.after_transition(item, user, action)  # e.g. an emergency's first report is timed (hooks.py)
     return item
 
 

@@ -3,11 +3,24 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from . import fingerprint
-from .models import Attachment, Confidentiality, Fingerprint, Item, ItemEvent, State
+from .models import WAITING_FOR_EDITOR, Attachment, Confidentiality, Fingerprint, Item, ItemEvent, State
 
 DUPLICATE_WINDOW_DAYS = 90
 DUPLICATE_THRESHOLD = 0.6  # "near-identical"; MinHash bands catch ~90% of pairs at 0.6
@@ -60,13 +73,27 @@ def _listing(qs: QuerySet[Item]) -> QuerySet[Item]:
 
 
 def desk(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
-    """The editor's desk: newest first, or with view=waiting the longest-waiting first."""
-    qs = filter_items(qs, f)
+    """The editor's desk: newest first, or with view=waiting the longest-waiting first.
+
+    Emergency reports waiting for an editor jump the queue in either view. Each row
+    carries `timer_left`, the time to its case's written deadline (negative when past;
+    None for ordinary items), for the desk's timer.
+    """
+    qs = filter_items(qs, f).annotate(
+        emergency_rank=Case(
+            When(emergency_case__isnull=False, state__in=WAITING_FOR_EDITOR, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        timer_left=ExpressionWrapper(
+            F("emergency_case__written_deadline") - Value(timezone.now()), output_field=DurationField()
+        ),
+    )
     if f.view == "waiting":
-        qs = qs.filter(state__in=(State.SUBMITTED, State.IN_REVIEW)).order_by("submitted_at", "pk")
+        qs = qs.filter(state__in=WAITING_FOR_EDITOR).order_by("emergency_rank", "submitted_at", "pk")
     else:
-        qs = qs.order_by("-submitted_at", "-pk")
-    return _listing(qs)
+        qs = qs.order_by("emergency_rank", "-submitted_at", "-pk")
+    return _listing(qs).select_related("emergency_case")
 
 
 def my_items(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:

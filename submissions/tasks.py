@@ -1,1 +1,37 @@
-"""Scheduled work for commissions and monthly progress (filled in with those workflows)."""
+"""Scheduled work for commissions and monthly progress.
+
+Beat runs `remind_commissions` hourly and `check_monthly_progress` daily. Both are
+idempotent (keyed reminders, one penalty per unanswered target), so a second delivery
+or a catch-up run changes nothing. `now` (an ISO date-time) lets tests fix the clock.
+"""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import commissions
+
+
+def _moment(now: str | None) -> dt.datetime:
+    if not now:
+        return timezone.now()
+    value = dt.datetime.fromisoformat(now)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@shared_task(name="submissions.remind_commissions")
+def remind_commissions(now: str | None = None) -> dict[str, int]:
+    """Remind target units of commissions due within 24 hours; penalise the unanswered
+    ones past their deadline."""
+    at = _moment(now)
+    return {
+        "reminded": commissions.remind_due_commissions(now=at),
+        "penalized": commissions.penalize_overdue_commissions(now=at),
+    }
+
+
+@shared_task(name="submissions.check_monthly_progress")
+def check_monthly_progress(now: str | None = None) -> dict[str, int]:
+    """一月一报: remind units of last month's progress by the 10th, list the late after it."""
+    return commissions.check_monthly_progress(now=_moment(now))

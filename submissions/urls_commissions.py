@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import commission_views as views
+
+urlpatterns = [
+    path("commissions/", views.commission_list, name="commission_list"),
+    path("commissions/new/", views.commission_create, name="commission_create"),
+    path("commissions/inbox/", views.commission_inbox, name="commission_inbox"),
+    path("commissions/<int:pk>/", views.commission_detail, name="commission_detail"),
+    path("commissions/<int:pk>/answer/", views.commission_answer, name="commission_answer"),
+    path("progress/", views.progress_status, name="progress_status"),
+]

@@ -81,7 +81,7 @@ def test_leader_instructs_from_the_daily_digest_and_the_department_reports_back(
     # The department's staff see it in 待办批示 and report back with a photo.
     _login(page, base, writer.username)
     with page.expect_navigation():
-        page.click("text=批示反馈")
+        page.get_by_role("main").get_by_role("link", name="待办批示").click()
     assert page.locator("h1").inner_text().startswith("待办批示")
     row = page.locator(f"#inbox tr[data-instruction='{instruction.pk}']")
     assert "待反馈" in row.inner_text()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("govinfo.api.urls")),
     path("", include("scoring.urls")),
     path("", include("publications.urls_instructions")),
     path("", include("publications.urls_forwarding")),

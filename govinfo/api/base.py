@@ -1,0 +1,49 @@
+"""Shared pieces of the API: pagination, the `me` and units endpoints."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from units import access as unit_access
+from units.models import Role, Unit
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "short_name", "kind", "parent", "assessment_class", "is_active", "depth"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    unit = UnitSerializer(allow_null=True)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        data = {"id": user.pk, "username": user.username, "full_name": user.full_name, "unit": user.unit,
+                "roles": sorted(user.role_set)}  # fmt: skip
+        return Response(MeSerializer(data).data)
+
+
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Units the caller may see: their own unit, its ancestors and its subtree."""
+
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_superuser:
+            return Unit.objects.all().order_by("path")
+        if user.unit_id is None:
+            return Unit.objects.none()
+        unit = user.unit
+        ids = set(unit.ancestor_ids) | set(unit_access.administered_units(user).values_list("pk", flat=True))
+        subtree = Unit.objects.descendants_of(unit, include_self=True)
+        return (Unit.objects.filter(pk__in=ids) | subtree).distinct().order_by("path")

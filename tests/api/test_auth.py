@@ -1,0 +1,60 @@
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+
+
+def test_token_obtain_use_and_revoke(writer):
+    api = APIClient()
+    response = api.post(reverse("api-token"), {"username": writer.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    me = api.get(reverse("api-me")).json()
+    assert me["username"] == writer.username and me["roles"] == ["staff"] and me["unit"]["id"] == writer.unit_id
+    assert api.delete(reverse("api-token")).status_code == 204
+    assert not Token.objects.filter(key=token).exists()
+    assert api.get(reverse("api-me")).status_code == 401
+
+
+def test_bad_credentials_and_bad_input_in_one_error_shape(writer):
+    api = APIClient()
+    bad = api.post(reverse("api-token"), {"username": writer.username, "password": "wrong"}, format="json")
+    assert bad.status_code == 400 and bad.json() == {"code": "invalid_credentials", "message": "用户名或密码不正确。"}
+    missing = api.post(reverse("api-token"), {}, format="json")
+    assert missing.status_code == 400 and missing.json()["code"] == "invalid" and "username" in missing.json()["errors"]
+
+
+def test_unauthenticated_gets_401_json_not_a_login_redirect(db):
+    response = APIClient().get(reverse("api-me"))
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_administrator_revokes_a_token_but_an_outsider_cannot(writer, city_admin, outsider):
+    token = Token.objects.create(user=writer)
+    api = APIClient()
+    api.force_authenticate(outsider)
+    assert api.delete(reverse("api-user-token", args=[writer.pk])).status_code == 404
+    assert Token.objects.filter(pk=token.pk).exists()
+    api.force_authenticate(city_admin)
+    assert api.delete(reverse("api-user-token", args=[writer.pk])).status_code == 204
+    assert not Token.objects.filter(pk=token.pk).exists()
+
+
+def test_units_are_scoped_to_the_callers_tree(writer, other_city, department, city):
+    api = APIClient()
+    api.force_authenticate(writer)
+    ids = {u["id"] for u in api.get(reverse("api-unit-list")).json()["results"]}
+    assert department.pk in ids and city.pk in ids and other_city.pk not in ids
+    assert api.get(reverse("api-unit-detail", args=[other_city.pk])).status_code == 404
+
+
+def test_schema_and_docs_are_served_without_cdn(client, writer):
+    client.force_login(writer)
+    schema = client.get(reverse("api-schema"))
+    assert schema.status_code == 200 and b"openapi" in schema.content
+    docs = client.get(reverse("api-docs")).content.decode()
+    assert "drf_spectacular_sidecar" in docs or "/static/" in docs
+    assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from units.models import Role, Unit, User
 from units.notify import notify, people_with_roles
 
-from . import checks, fingerprint, hooks, uploads
+from . import checks, fingerprint, hooks, queries, uploads
 from .models import (
     Attachment,
     Category,
@@ -86,6 +86,10 @@ def _save(item: Item, expected_version: int, **fields) -> Item:
 
 
 def _event(item: Item, actor: User, action: str, from_state: str, to_state: str, comment: str = "") -> ItemEvent:
+    if from_state != to_state:
+        # The office's cached desk counts are stale from the moment this commits.
+        office_id = item.office_id
+        transaction.on_commit(lambda: queries.bump_desk(office_id))
     return ItemEvent.objects.create(
         item=item,
         action=action,

@@ -3,8 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import (
-    Case,
     Count,
     DurationField,
     Exists,
@@ -15,12 +15,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.utils import timezone
 
 from . import fingerprint
-from .models import WAITING_FOR_EDITOR, Attachment, Confidentiality, Fingerprint, Item, ItemEvent, State
+from .models import WAITING_FOR_EDITOR, Attachment, Category, Confidentiality, Fingerprint, Item, ItemEvent, State
 
 DUPLICATE_WINDOW_DAYS = 90
 DUPLICATE_THRESHOLD = 0.6  # "near-identical"; MinHash bands catch ~90% of pairs at 0.6
@@ -40,19 +39,27 @@ class ItemFilters:
     view: str = ""  # "waiting": oldest waiting first
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at") -> QuerySet[Item]:
     if f.state:
         qs = qs.filter(state=f.state)
     if f.unit:
         qs = qs.filter(unit_id=f.unit)
     if f.category:
-        qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
+        # Resolve the category and its children first: an IN list on the item's own
+        # column uses the index, an OR across a join does not.
+        ids = [f.category, *Category.objects.filter(parent_id=f.category).values_list("pk", flat=True)]
+        qs = qs.filter(category_id__in=ids)
     if f.topic:
         qs = qs.filter(topics__id=f.topic)
+    # Whole local days as a datetime range: a range on the column itself can use its index.
     if f.date_from:
-        qs = qs.filter(**{f"{date_field}__date__gte": f.date_from})
+        qs = qs.filter(**{f"{date_field}__gte": _day_start(f.date_from)})
     if f.date_to:
-        qs = qs.filter(**{f"{date_field}__date__lte": f.date_to})
+        qs = qs.filter(**{f"{date_field}__lt": _day_start(f.date_to + dt.timedelta(days=1))})
     if f.late in ("0", "1"):
         qs = qs.filter(is_late=f.late == "1")
     if f.confidentiality:
@@ -72,28 +79,40 @@ def _listing(qs: QuerySet[Item]) -> QuerySet[Item]:
     )
 
 
+def _urgent_q() -> Q:
+    return Q(emergency_case__isnull=False, state__in=WAITING_FOR_EDITOR)
+
+
 def desk(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
     """The editor's desk: newest first, or with view=waiting the longest-waiting first.
 
-    Emergency reports waiting for an editor jump the queue in either view. Each row
-    carries `timer_left`, the time to its case's written deadline (negative when past;
-    None for ordinary items), for the desk's timer.
+    Open emergency reports are not in this list: `urgent()` puts them above it, so the
+    main list keeps a plain order that its index serves, however many items there are.
     """
-    qs = filter_items(qs, f).annotate(
-        emergency_rank=Case(
-            When(emergency_case__isnull=False, state__in=WAITING_FOR_EDITOR, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        timer_left=ExpressionWrapper(
-            F("emergency_case__written_deadline") - Value(timezone.now()), output_field=DurationField()
-        ),
-    )
+    qs = filter_items(qs, f).exclude(_urgent_q())
     if f.view == "waiting":
-        qs = qs.filter(state__in=WAITING_FOR_EDITOR).order_by("emergency_rank", "submitted_at", "pk")
+        qs = qs.filter(state__in=WAITING_FOR_EDITOR).order_by("submitted_at", "pk")
     else:
-        qs = qs.order_by("emergency_rank", "-submitted_at", "-pk")
-    return _listing(qs).select_related("emergency_case")
+        qs = qs.order_by("-submitted_at", "-pk")
+    return _listing(qs)
+
+
+def urgent(qs: QuerySet[Item], f: ItemFilters, *, limit: int = 50) -> list[Item]:
+    """Emergency reports waiting for an editor: they jump the queue. Each carries
+    `emergency_rank` 0 and `timer_left`, the time to its case's written deadline
+    (negative when past), for the desk's timer."""
+    rows = (
+        filter_items(qs, f)
+        .filter(_urgent_q())
+        .annotate(
+            emergency_rank=Value(0, output_field=IntegerField()),
+            timer_left=ExpressionWrapper(
+                F("emergency_case__written_deadline") - Value(timezone.now()), output_field=DurationField()
+            ),
+        )
+        .order_by("emergency_case__written_deadline", "pk")
+    )
+    return list(_listing(rows).select_related("emergency_case")[:limit])
 
 
 def my_items(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
@@ -104,6 +123,34 @@ def state_counts(qs: QuerySet[Item]) -> dict[str, int]:
     """Items per state in one grouped query."""
     rows = qs.order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
+
+
+def _desk_version_key(office_id: int) -> str:
+    return f"desk:v:{office_id}"
+
+
+def bump_desk(office_id: int) -> None:
+    """Called on every event of an item at an office: cached desk counts go stale."""
+    key = _desk_version_key(office_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
+
+
+def desk_counts(office_id: int, qs: QuerySet[Item]) -> dict[str, int]:
+    """State counts of an office's desk, cached until the next change at that office.
+
+    Counting every item an office ever received costs a scan that grows with the years;
+    the counts change only when an item moves, and every move bumps the version.
+    """
+    version = cache.get(_desk_version_key(office_id)) or 0
+    key = f"desk:counts:{office_id}:{version}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = state_counts(qs)
+        cache.set(key, counts, timeout=3600)
+    return counts
 
 
 def overdue_count(qs: QuerySet[Item], *, days: int = 2) -> int:

@@ -167,3 +167,12 @@ def _migration_data_after_flush(request):
 def _fast_password_hashing(settings):
     """Hashing a persona's password the production way costs ~0.1 s; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test starts with an empty cache of its own (CI's Redis is shared by runs)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    cache.clear()

@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStateEnum": "submissions.models.State",
+        "ItemFormEnum": "submissions.models.ItemForm",
+        "IssueStateEnum": "publications.models.IssueState",
+    },
 }
 
 # --- Mail -----------------------------------------------------------------------------

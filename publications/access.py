@@ -51,6 +51,15 @@ def bulletins(user: User) -> QuerySet[Issue]:
     return Issue.objects.filter(own_office | listed, state=IssueState.SIGNED).distinct()
 
 
+def readable_issues(user: User) -> QuerySet[Issue]:
+    """can_read_issue as a query: signed issues distributed to this person, and for the
+    office's editors and issue approvers its drafts (used by the API's issue list)."""
+    q = Q(pk__in=bulletins(user).values("pk"))
+    if holds(user, Role.EDITOR) or holds(user, Role.ISSUE_APPROVER):
+        q |= Q(publication__office_id=user.unit_id, state=IssueState.DRAFT)
+    return Issue.objects.filter(q)
+
+
 def get_publication_for_editor(user: User, pk: int) -> Publication:
     try:
         publication = Publication.objects.select_related("office").get(pk=pk)

@@ -36,6 +36,7 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """Units the caller may see: their own unit, its ancestors and its subtree."""
 
     serializer_class = UnitSerializer
+    queryset = Unit.objects.none()  # the schema reads the model from here; rows come from get_queryset
 
     def get_queryset(self):
         user = self.request.user

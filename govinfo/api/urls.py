@@ -2,10 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import auth, base
+from . import auth, base, items, publications, scoring
 
 router = DefaultRouter()
 router.register("units", base.UnitViewSet, basename="api-unit")
+items.register(router)
+publications.register(router)
+scoring.register(router)
 
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
@@ -13,5 +16,6 @@ urlpatterns = [
     path("me/", base.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("govinfo.api.publications")),
     path("", include(router.urls)),
 ]

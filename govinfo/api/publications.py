@@ -1,0 +1,533 @@
+"""The publications part of the API: adopting and forwarding items, publications and
+their pools, composing and signing off issues, the Word file, instructions and feedback.
+
+Thin like the pages: get the object through the access functions (missing and forbidden
+both answer 404), call one action, serialize what it returns. Whether the caller may *act*
+is the action's decision: its refusal (a TransitionError) answers 409 with its Chinese
+message, its ValidationError 400 (govinfo/api/errors.py).
+"""
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import re_path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from publications import access, actions
+from publications import instructions as ins
+from publications import views as pages
+from publications.models import Adoption, Instruction, Issue, IssueState, Publication
+from publications.output import ordered_adoptions
+from submissions import access as item_access
+from submissions import actions as item_actions
+from submissions.models import Item
+from units.access import holds
+from units.models import Role, Unit
+
+from . import publication_serializers as s
+from .items import AnyAccept
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ID = r"[^/.]+"  # the routers' own lookup: any id reaches the view, which answers 404 in JSON
+
+
+def _id_param(name: str = "id", description: str = "") -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+
+
+def _fake(view) -> bool:
+    """drf-spectacular instantiates views without a real user to read their querysets."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+def _pick(queryset, ids: list[int], field: str, message: str) -> list:
+    """The rows of `queryset` with these ids, in the order given; a 400 naming the field
+    when any is missing (the caller may not know it, or it does not exist)."""
+    found = queryset.in_bulk(ids)
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: [message]})
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+# --- Adoptions of items -------------------------------------------------------------------
+
+
+def _adoption_detail(pk) -> Adoption:
+    return (
+        Adoption.objects.select_related("publication", "adopted_by", "item")
+        .prefetch_related("sources__unit")
+        .get(pk=pk)
+    )
+
+
+@extend_schema(tags=["adoptions"])
+class ItemAdoptViewSet(viewsets.GenericViewSet):
+    """POST items/{id}/adopt/: the office's editor adopts an item into a publication."""
+
+    serializer_class = s.AdoptIn
+
+    @extend_schema(
+        operation_id="items_adopt",
+        parameters=[_id_param("id", "信息 id")],
+        request=s.AdoptIn,
+        responses={201: s.AdoptionSerializer, **s.errors(400, 404, 409)},
+        description="采用信息（信息、简讯或摘编）。需为该信息接收单位的编辑；`version` 为信息版本号（乐观锁）。",
+    )
+    def create(self, request, pk):
+        item = item_access.get_item_for_editor(request.user, pk)
+        data = s.AdoptIn(data=request.data, publications=access.editable_publications(request.user))
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        adoption = actions.adopt(
+            item=item, user=request.user, publication=d["publication"], form=d["form"], title=d["title"],
+            body=d["body"], expected_version=d["version"],
+        )  # fmt: skip
+        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["adoptions"])
+class ItemForwardViewSet(viewsets.GenericViewSet):
+    """POST items/{id}/forward/: 转报 an adopted item to the parent office."""
+
+    serializer_class = s.ForwardIn
+
+    @extend_schema(
+        operation_id="items_forward",
+        parameters=[_id_param("id", "信息 id")],
+        request=s.ForwardIn,
+        responses={201: s.ForwardedSerializer, **s.errors(400, 404, 409)},
+        description="转报上级：接收该信息的单位的编辑将已采用的信息作为本单位报送件报上级单位。",
+    )
+    def create(self, request, pk):
+        item = item_access.get_item_for_editor(request.user, pk)
+        data = s.ForwardIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        copy = item_actions.create_forwarded(original=item, user=request.user, note=data.validated_data["note"])
+        copy = Item.objects.select_related("office").get(pk=copy.pk)
+        return Response(s.ForwardedSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+def _adoption_for_editor(user, pk) -> Adoption:
+    """An adoption of a publication this person edits, or 404."""
+    try:
+        adoption = Adoption.objects.select_related("publication", "issue").get(pk=int(pk))
+    except (Adoption.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not access.is_editor_of(user, adoption.publication):
+        raise Http404
+    return adoption
+
+
+@extend_schema(tags=["adoptions"])
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: s.AdoptionSerializer, **s.errors(404)}, description="本单位刊物的采用记录。")
+)
+class AdoptionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An adoption, for the editors of its publication: read, withdraw, record that an
+    office above the system adopted it too."""
+
+    serializer_class = s.AdoptionSerializer
+    queryset = Adoption.objects.none()
+
+    def get_object(self) -> Adoption:
+        adoption = _adoption_for_editor(self.request.user, self.kwargs["pk"])
+        return _adoption_detail(adoption.pk)
+
+    @extend_schema(
+        request=s.WithdrawIn,
+        responses={200: s.AdoptionSerializer, **s.errors(400, 404, 409)},
+        description="撤销采用（所在期未签发时）；积分记冲正。",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk):
+        adoption = _adoption_for_editor(request.user, pk)
+        data = s.WithdrawIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.withdraw_adoption(adoption=adoption, user=request.user, reason=data.validated_data["reason"])
+        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data)
+
+    @extend_schema(
+        request=s.ExternalAdoptionIn,
+        responses={201: s.ExternalAdoptionSerializer, **s.errors(400, 404, 409)},
+        description="登记上级（如国办）采用，须有依据。",
+    )
+    @action(detail=True, methods=["post"])
+    def external(self, request, pk):
+        adoption = _adoption_for_editor(request.user, pk)
+        data = s.ExternalAdoptionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        external = actions.record_external_adoption(
+            adoption=adoption, user=request.user, level=d["level"].strip() or "国办", day=d["date"],
+            evidence=d["evidence"],
+        )  # fmt: skip
+        return Response(s.ExternalAdoptionSerializer(external).data, status=status.HTTP_201_CREATED)
+
+
+# --- Publications ---------------------------------------------------------------------------
+
+
+def _with_counts(queryset):
+    return queryset.select_related("office").annotate(
+        pool_count=Count("adoptions", filter=Q(adoptions__issue=None, adoptions__withdrawn_at=None), distinct=True),
+        draft_count=Count("issues", filter=Q(issues__state=IssueState.DRAFT), distinct=True),
+    )
+
+
+@extend_schema(tags=["publications"])
+@extend_schema_view(
+    list=extend_schema(description="本单位的刊物（编辑和签发人）；其他人得到空列表。"),
+    retrieve=extend_schema(responses={200: s.PublicationSerializer, **s.errors(404)}),
+)
+class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.PublicationSerializer
+    queryset = Publication.objects.none()
+
+    def get_queryset(self):
+        user = self.request.user
+        if _fake(self) or not (holds(user, Role.EDITOR) or holds(user, Role.ISSUE_APPROVER)):
+            return Publication.objects.none()
+        # As the page lists them: the office's active publications.
+        return _with_counts(Publication.objects.filter(office_id=user.unit_id, is_active=True)).order_by(
+            "sort_order", "pk"
+        )
+
+    def get_object(self) -> Publication:
+        publication = access.get_publication_for_editor(self.request.user, self.kwargs["pk"])
+        return _with_counts(Publication.objects.filter(pk=publication.pk)).get()
+
+    @extend_schema(
+        responses={200: s.AdoptionSerializer(many=True), **s.errors(404)},
+        description="待编池：已采用、尚未编入任何一期的信息，先采用的在前。",
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.AdoptionSerializer)
+    def pool(self, request, pk):
+        publication = access.get_publication_for_editor(request.user, pk)
+        queryset = (
+            actions.pool(publication).select_related("publication", "adopted_by").prefetch_related("sources__unit")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.AdoptionSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.CompositeIn,
+        responses={201: s.AdoptionSerializer, **s.errors(400, 404, 409)},
+        description="合并采用（综合）：把编辑台上的多条信息合成一条采用到本刊物，每条来源都计入。",
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.CompositeIn)
+    def composite(self, request, pk):
+        publication = access.get_publication_for_editor(request.user, pk)
+        data = s.CompositeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        items = _pick(item_access.desk_items(request.user), d["items"], "items", "编辑台上没有找到部分信息。")
+        adoption = actions.adopt_composite(
+            items=items, user=request.user, publication=publication, title=d["title"], body=d["body"]
+        )
+        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data, status=status.HTTP_201_CREATED)
+
+
+# --- Issues ---------------------------------------------------------------------------------
+
+
+def _issue_detail(user, issue: Issue) -> dict:
+    issue = access.get_issue_for_user(user, issue.pk)
+    draft = issue.state == IssueState.DRAFT
+    issue.ordered = list(ordered_adoptions(issue).select_related("publication", "adopted_by"))
+    issue.adoption_count = len(issue.ordered)
+    issue.can_compose = draft and access.is_editor_of(user, issue.publication)
+    issue.can_sign_off = draft and access.is_approver_of(user, issue.publication)
+    return s.IssueDetailSerializer(issue).data
+
+
+_issue_errors = s.errors(400, 404, 409)
+
+
+@extend_schema(tags=["issues"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[s.IssueFilter],
+        responses={200: s.IssueSerializer(many=True), **s.errors(400)},
+        description="调用者可阅读的期：分发给本单位的已签发各期；本单位编辑和签发人另见编排中的期。",
+    ),
+    retrieve=extend_schema(
+        responses={200: s.IssueDetailSerializer, **s.errors(404)},
+        description="一期的内容（按编排顺序）。已签发的期记录阅读回执。",
+    ),
+)
+class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.IssueSerializer
+    queryset = Issue.objects.none()
+
+    def get_queryset(self):
+        if _fake(self):
+            return Issue.objects.none()
+        filters = s.IssueFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = access.readable_issues(self.request.user)
+        if "publication" in filters.validated_data:
+            queryset = queryset.filter(publication_id=filters.validated_data["publication"])
+        if "state" in filters.validated_data:
+            queryset = queryset.filter(state=filters.validated_data["state"])
+        return (
+            queryset.select_related("publication", "signed_by")
+            .annotate(adoption_count=Count("adoptions"))
+            .order_by("-created_at", "-pk")
+        )
+
+    def retrieve(self, request, pk):
+        issue = access.get_issue_for_user(request.user, pk)
+        actions.mark_read(issue=issue, user=request.user)
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(
+        request=s.IssueCreateIn,
+        responses={201: s.IssueDetailSerializer, **_issue_errors},
+        description="新建一期（编辑），可同时编入待编池中的采用记录。",
+    )
+    def create(self, request):
+        data = s.IssueCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        publication = access.get_publication_for_editor(request.user, d["publication"])
+        with transaction.atomic():
+            issue = actions.create_issue(publication=publication, user=request.user, special=d["special"])
+            if d["adoptions"]:
+                adoptions = _pick(publication.adoptions.all(), d["adoptions"], "adoptions", "没有找到部分采用记录。")
+                actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
+        return Response(_issue_detail(request.user, issue), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.IssueAddIn, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="把待编池中的采用记录编入本期（按给出的顺序排在末尾）。")  # fmt: skip
+    @action(detail=True, methods=["post"], serializer_class=s.IssueAddIn)
+    def add(self, request, pk):
+        issue = access.get_issue_for_editor(request.user, pk)
+        data = s.IssueAddIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["adoptions"]
+        adoptions = _pick(issue.publication.adoptions.all(), ids, "adoptions", "没有找到部分采用记录。")
+        actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(request=s.IssueRemoveIn, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="把一条采用记录移出本期，放回待编池。")  # fmt: skip
+    @action(detail=True, methods=["post"], serializer_class=s.IssueRemoveIn)
+    def remove(self, request, pk):
+        issue = access.get_issue_for_editor(request.user, pk)
+        data = s.IssueRemoveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        [adoption] = _pick(
+            issue.publication.adoptions.all(), [data.validated_data["adoption"]], "adoption", "没有找到该采用记录。"
+        )
+        actions.remove_from_issue(issue=issue, adoption=adoption, user=request.user)
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(request=s.IssueReorderIn, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="按给出的顺序重排本期；须列出本期全部采用记录，否则 409（排序已过期）。")  # fmt: skip
+    @action(detail=True, methods=["post"], serializer_class=s.IssueReorderIn)
+    def reorder(self, request, pk):
+        issue = access.get_issue_for_editor(request.user, pk)
+        data = s.IssueReorderIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.reorder_issue(issue=issue, order=data.validated_data["order"], user=request.user)
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(request=s.IssueSignOffIn, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="签发：编号、锁定、刊发并分发本期。仅本刊物主办单位的签发人。")  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="sign-off", serializer_class=s.IssueSignOffIn)
+    def sign_off(self, request, pk):
+        issue = access.get_issue_for_user(request.user, pk)
+        data = s.IssueSignOffIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        actions.sign_off_issue(
+            issue=issue, user=request.user, copies=d["copies"], extra_recipients=d["extra_recipients"]
+        )
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(
+        responses={
+            (200, DOCX): OpenApiResponse(OpenApiTypes.BINARY, description="Word 文件"),
+            **s.errors(404),
+        },
+        description="本期的 Word 文件（已签发的期为签发时生成的文件），阅读规则同网页。",
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
+    def docx(self, request, pk):
+        # The page's own view: the same reading rules and the same file.
+        return pages.issue_docx(request._request, pk)
+
+
+# --- Instructions ---------------------------------------------------------------------------
+
+
+def _prepare(user, instruction: Instruction, today) -> Instruction:
+    """Give an instruction what InstructionSerializer reads: its status, its handlers'
+    statuses and the item's title as this person may see it."""
+    office_editor = user.unit_id == instruction.office_id and holds(user, Role.EDITOR)
+    instruction.status = ins.status_of(instruction, today)
+    item = instruction.item
+    title = ins.masked_title(user, item, office_editor=office_editor)
+    instruction.item_ref = {"id": item.pk, "title": title, "unit": item.unit}
+    handlers = list(instruction.handler_links.all())
+    for h in handlers:
+        h.instruction = instruction
+        h.status = ins.handler_status(h, today)
+    instruction.handler_list = handlers
+    return instruction
+
+
+def _instruction_detail(user, pk) -> dict:
+    instruction = ins.get_instruction_for_user(user, pk)
+    instruction = (
+        Instruction.objects.select_related("item__unit", "issue__publication", "office")
+        .prefetch_related("handler_links__unit", "handler_links__feedback_by", "handler_links__attachments")
+        .get(pk=instruction.pk)
+    )
+    return s.InstructionSerializer(_prepare(user, instruction, timezone.localdate())).data
+
+
+def _item_or_404(pk) -> Item:
+    try:
+        return Item.objects.select_related("unit", "office").get(pk=int(pk))
+    except (Item.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+@extend_schema(tags=["instructions"], parameters=[_id_param("id", "信息 id")])
+class ItemInstructionViewSet(viewsets.GenericViewSet):
+    """GET/POST items/{id}/instructions/: an item's instructions, and writing one."""
+
+    serializer_class = s.InstructionSerializer
+
+    @extend_schema(
+        operation_id="items_instructions_list",
+        responses={200: s.InstructionSerializer(many=True), **s.errors(404)},
+        description="该信息上调用者可见的批示及反馈。",
+    )
+    def list(self, request, pk):
+        item = _item_or_404(pk)
+        user = request.user
+        visible = [i for i in ins.item_instructions(item) if ins.can_view(user, i)]
+        if not (visible or item_access.can_read(user, item) or ins.instructable_issues(user, item)):
+            raise Http404
+        today = timezone.localdate()
+        page = self.paginate_queryset(visible)
+        return self.get_paginated_response(s.InstructionSerializer([_prepare(user, i, today) for i in page],
+                                                                   many=True).data)  # fmt: skip
+
+    @extend_schema(
+        operation_id="items_instructions_create",
+        request=s.InstructionIn,
+        responses={201: s.InstructionSerializer, **s.errors(400, 404, 409)},
+        description="写批示：可阅读该期的领导，或本刊物主办单位的编辑（代录领导的书面批示）；"
+        "`issue` 为刊发该信息的已签发期，省略则取最新一期。级别取自管理后台的批示级别。",
+    )
+    def create(self, request, pk):
+        data = s.InstructionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        item, issue = ins.get_target_for_instruction(request.user, pk, d.get("issue"))
+        units = _pick(Unit.objects.all(), d["units"], "units", "没有找到部分承办单位。")
+        instruction = ins.make_instruction(
+            item=item, issue=issue, user=request.user, leader_name=d["leader_name"], level=d["level"],
+            text=d["text"], date=d["date"], deadline=d["deadline"], units=units,
+        )  # fmt: skip
+        return Response(_instruction_detail(request.user, instruction.pk), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["instructions"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[s.InstructionFilter],
+        responses={200: s.InstructionSerializer(many=True), **s.errors(400)},
+        description="本单位作出的批示及办理情况，逾期未反馈在前（本单位的编辑、领导和签发人）；其他人得到空列表。",
+    ),
+    retrieve=extend_schema(responses={200: s.InstructionSerializer, **s.errors(404)}),
+)
+class InstructionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.InstructionSerializer
+    queryset = Instruction.objects.none()
+
+    def list(self, request):
+        filters = s.InstructionFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        user = request.user
+        if not ins.can_follow_office(user):
+            queryset = Instruction.objects.none()
+        else:
+            queryset = ins.office_instructions(
+                user.unit_id, status=f.get("status", ""), level=f.get("level", ""), q=f.get("q", "")
+            )
+            queryset = queryset.select_related("office").prefetch_related(
+                "handler_links__feedback_by", "handler_links__attachments"
+            )
+        today = timezone.localdate()
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(
+            s.InstructionSerializer([_prepare(user, i, today) for i in page], many=True).data
+        )
+
+    def retrieve(self, request, pk):
+        return Response(_instruction_detail(request.user, pk))
+
+    @extend_schema(
+        parameters=[s.InboxFilter],
+        responses={200: s.InboxEntrySerializer(many=True), **s.errors(400)},
+        description="待办批示：本单位须反馈的批示，未反馈的在前（信息员、单位审签人和领导）。",
+    )
+    @action(detail=False, methods=["get"], serializer_class=s.InboxEntrySerializer)
+    def inbox(self, request):
+        filters = s.InboxFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        queryset = ins.inbox(request.user, today=today, status=filters.validated_data.get("status", ""))
+        page = self.paginate_queryset(queryset.select_related("instruction__office"))
+        for h in page:
+            h.status = ins.handler_status(h, today)
+            h.instruction.masked_title = ins.masked_title(request.user, h.instruction.item, office_editor=False)
+        return self.get_paginated_response(s.InboxEntrySerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"application/json": s.FeedbackIn, "multipart/form-data": s.FeedbackIn},
+        responses={200: s.InstructionSerializer, **s.errors(400, 404, 409)},
+        description="承办单位反馈办理情况（一次）；附件用 multipart/form-data 的 `files` 上传。逾期反馈标记为逾期。",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def feedback(self, request, pk):
+        instruction = ins.get_instruction_for_user(request.user, pk)
+        handler = ins.handler_for(request.user, instruction)
+        if handler is None:
+            raise Http404
+        data = s.FeedbackIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        ins.report_feedback(
+            handler=handler, user=request.user, text=data.validated_data["text"], files=data.validated_data["files"]
+        )
+        return Response(_instruction_detail(request.user, instruction.pk))
+
+
+def register(router) -> None:
+    router.register("publications", PublicationViewSet, basename="api-publication")
+    router.register("issues", IssueViewSet, basename="api-issue")
+    router.register("adoptions", AdoptionViewSet, basename="api-adoption")
+    router.register("instructions", InstructionViewSet, basename="api-instruction")
+
+
+urlpatterns = [
+    re_path(rf"^items/(?P<pk>{ID})/adopt/$", ItemAdoptViewSet.as_view({"post": "create"}), name="api-item-adopt"),
+    re_path(rf"^items/(?P<pk>{ID})/forward/$", ItemForwardViewSet.as_view({"post": "create"}), name="api-item-forward"),
+    re_path(
+        rf"^items/(?P<pk>{ID})/instructions/$",
+        ItemInstructionViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-item-instructions",
+    ),
+]

@@ -200,10 +200,11 @@ class LedgerEntry(models.Model):
         verbose_name = verbose_name_plural = "积分台账"
         ordering = ["date", "pk"]
         indexes = [
-            models.Index(fields=["scheme", "unit", "date"], name="ledger_scheme_unit_idx"),
             models.Index(fields=["scheme", "date"], name="ledger_scheme_date_idx"),
             models.Index(fields=["adoption"], name="ledger_adoption_idx"),
             models.Index(fields=["source_ref"], name="ledger_source_ref_idx"),
+            models.Index(fields=["scheme", "unit", "date"], include=["points", "source"], name="ledger_cover_idx"),
+            models.Index(fields=["scheme", "rule"], name="ledger_scheme_rule_idx"),
         ]
 
     def __str__(self) -> str:

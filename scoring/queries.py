@@ -66,20 +66,25 @@ def scoreboard(scheme: Scheme) -> Board:
         quota = su.quota if su.quota is not None else class_quotas.get(su.unit.assessment_class_id)
         rows[su.unit_id] = Row(unit=su.unit, quota=quota, per_publication={p.pk: 0 for p in publications})
 
-    entries = LedgerEntry.objects.filter(scheme=scheme)
-    totals = entries.values("unit_id").annotate(
-        total=Sum("points"),
-        penalty_sum=Sum("points", filter=Q(source=Source.PENALTY)),
-        instruction_count=Count("pk", filter=Q(source=Source.INSTRUCTION)),
+    # One grouped pass over the scheme's rows gives each unit's monthly sums, penalties
+    # and instruction count; the totals are the sums of the months.
+    monthly = (
+        LedgerEntry.objects.filter(scheme=scheme)
+        .values("unit_id", month=ExtractMonth("date"))
+        .annotate(
+            total=Sum("points"),
+            penalty_sum=Sum("points", filter=Q(source=Source.PENALTY)),
+            instruction_count=Count("source", filter=Q(source=Source.INSTRUCTION)),
+        )
     )
-    for t in totals:
-        if t["unit_id"] in rows:
-            row = rows[t["unit_id"]]
-            row.points, row.penalties = t["total"] or ZERO, t["penalty_sum"] or ZERO
-            row.instructions = t["instruction_count"]
-    for m in entries.values("unit_id", month=ExtractMonth("date")).annotate(s=Sum("points")):
-        if m["unit_id"] in rows:
-            rows[m["unit_id"]].monthly[m["month"] - 1] = m["s"] or ZERO
+    for m in monthly:
+        row = rows.get(m["unit_id"])
+        if row is None:
+            continue
+        row.monthly[m["month"] - 1] = m["total"] or ZERO
+        row.points += m["total"] or ZERO
+        row.penalties += m["penalty_sum"] or ZERO
+        row.instructions += m["instruction_count"]
 
     adoptions = (
         Adoption.objects.filter(

@@ -142,6 +142,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The ledger's covering index (INCLUDE columns) is a PostgreSQL optimisation; on the
+# embedded SQLite default it is an ordinary index, which is fine for a demo.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "units.User"
 
 # --- Cache ----------------------------------------------------------------------------

@@ -79,7 +79,11 @@ def similarity(a: str, b: str, n: int = SHINGLE_SIZE) -> float:
     If either text is empty after normalisation the result is 0.0 (even for two empty
     texts): a text without content is never reported as anyone's duplicate.
     """
-    sa, sb = shingles(a, n), shingles(b, n)
+    return jaccard(shingles(a, n), shingles(b, n))
+
+
+def jaccard(sa: set[str], sb: set[str]) -> float:
+    """Jaccard similarity of two shingle sets (0.0 when either is empty)."""
     if not sa or not sb:
         return 0.0
     inter = len(sa & sb)

@@ -21,6 +21,7 @@ from .uploads import UploadRejected
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
 
 PAGE_SIZE = 30
+COUNT_CAP = 1000
 
 
 def _errors(exc: ValidationError | TransitionError) -> str:
@@ -347,6 +348,9 @@ def desk(request):
     if known is not None:
         # The unfiltered desk's total is the sum of the cached counts: no COUNT(*) scan.
         paginator.count = max(0, known - len(urgent))
+    else:
+        # A filter or search counts its matches only up to a cap: beyond it "1000+".
+        paginator.count = listing.order_by()[: COUNT_CAP + 1].count()
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -356,5 +360,6 @@ def desk(request):
         "overdue": queries.overdue_count(base),
         "states": [(s, label) for s, label in State.choices if s in AT_OFFICE],
         "view": filters.view,
+        "capped": paginator.count > COUNT_CAP,
     }
     return render(request, "submissions/desk.html", context)

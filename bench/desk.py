@@ -10,6 +10,10 @@ warm-up rounds, each round requests every page once, so drift hits all pages ali
 Query counts and SQL time come from one more request per page under
 CaptureQueriesContext (capturing slows a request, so timed requests do not capture).
 
+Before topping up past a volume, the database is copied to `<name>_<volume>`
+(CREATE DATABASE … TEMPLATE), so a later run measures that volume without seeding.
+Measuring waits for a quiet machine (1-minute load average under --quiet-load).
+
 Target (the issue): every page's median within 2x of the reference page, and flat as
 the item count grows 10x (median at the largest volume / median at the smallest ≤ 1.5,
 the same number of queries).
@@ -24,6 +28,7 @@ import statistics
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -32,12 +37,14 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WITHIN = 2.0  # × reference median
 FLAT = 1.5  # largest volume median / smallest volume median
+APPS = ("govinfo", "units", "submissions", "publications", "scoring")
 
 
 @dataclass
 class Page:
     name: str
     urls: list[str]  # requested in turn: the item page visits a different item each time
+    before: Callable[[], None] | None = None  # run before each request, untimed
 
     def url(self, i: int) -> str:
         return self.urls[i % len(self.urls)]
@@ -50,7 +57,7 @@ class Result:
     queries: int = 0
     sql_ms: float = 0.0
     slowest: list[tuple[float, str]] = field(default_factory=list)
-    note: str = ""
+    pauses: int = 0  # rounds delayed because the machine was busy
 
     @property
     def median(self) -> float:
@@ -65,7 +72,7 @@ def pages(args) -> tuple[list[Page], dict[str, str]]:
     """The pages to measure and notes on what they show (hits, duplicate candidates)."""
     from django.db.models import Q
 
-    from submissions import access, fingerprint
+    from submissions import access, fingerprint, queries
     from submissions.models import Category, Confidentiality, Fingerprint, Item, State
     from units.models import Unit, User
 
@@ -103,9 +110,16 @@ def pages(args) -> tuple[list[Page], dict[str, str]]:
         f"{len(recent)} recent submitted items in turn; duplicate candidates per item: "
         f"median {statistics.median(candidates or [0]):.0f}, max {max(candidates or [0])} (capped at 50 by the app)"
     )
+    moved = []
+    if hasattr(queries, "bump_desk"):
+        # The desk caches its state counts until the next move at the office; a busy
+        # office has a move every minute or so, so many views find the cache stale.
+        moved.append(Page("desk after a move", ["/desk/"], before=lambda: queries.bump_desk(editor.unit_id)))
+        notes["desk after a move"] = "state-count cache invalidated before each request, as any move at the office does"
     return [
         Page("reference", ["/_bench/reference/"]),
         Page("desk default", ["/desk/"]),
+        *moved,
         Page("desk state+late", [f"/desk/?state={State.SUBMITTED}&late=1"]),
         Page("desk unit+category", [f"/desk/?unit={unit.pk}&category={category.pk}"]),
         Page("desk waiting", ["/desk/?view=waiting"]),
@@ -129,31 +143,46 @@ class QueryTimer:
             self.ms.append((time.perf_counter() - started) * 1000)
 
 
-def measure(page_list: list[Page], *, requests: int, warmup: int) -> dict[str, Result]:
+def bench_settings():
+    """The site as production serves it (DEBUG off), plus the reference page."""
     from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
-
-    from units.models import User
+    from django.test.utils import override_settings
 
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["DIRS"] = [*templates[0]["DIRS"], BENCH / "templates"]
-    overrides = override_settings(
+    return override_settings(
         ROOT_URLCONF="bench.urls",
         DEBUG=False,
         TEMPLATES=templates,
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
     )
+
+
+def editor_client():
+    """A test client signed in as the province office's editor, as a password login would."""
+    from django.test import Client
+
+    from units.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="prov_editor"), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def measure(page_list: list[Page], *, requests: int, warmup: int, pause=lambda: False) -> dict[str, Result]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     results = {p.name: Result(p.name) for p in page_list}
-    with overrides:
-        client = Client()
-        client.force_login(
-            User.objects.get(username="prov_editor"), backend="django.contrib.auth.backends.ModelBackend"
-        )
+    with bench_settings():
+        client = editor_client()
         for round_no in range(warmup + requests):
+            if pause():
+                results["reference"].pauses += 1
             for page in page_list:
                 url = page.url(round_no)
+                if page.before:
+                    page.before()
                 started = time.perf_counter()
                 response = client.get(url)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -162,6 +191,8 @@ def measure(page_list: list[Page], *, requests: int, warmup: int) -> dict[str, R
                 if round_no >= warmup:
                     results[page.name].times.append(elapsed)
         for page in page_list:
+            if page.before:
+                page.before()
             timer = QueryTimer()
             with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
                 client.get(page.url(0))
@@ -235,6 +266,58 @@ def slow_queries(out: Report, volume: int, results: dict[str, Result], *, plans:
             out(explain(r.slowest[0][1]))
 
 
+def use_database(name: str) -> None:
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def database_exists(name: str) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def copy_database(source: str, target: str) -> None:
+    """CREATE DATABASE target TEMPLATE source (replacing target); needs no one connected to source."""
+    from django.db import connection
+
+    use_database("postgres")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    use_database(source)
+
+
+def pause_while_busy(args) -> bool:
+    """Between rounds: while something else loads the machine (our own client and
+    PostgreSQL backend account for about one runnable process), wait. True if it waited."""
+    limit = args.quiet_load + 1.2
+    if args.quiet_load <= 0 or os.getloadavg()[0] < limit:
+        return False
+    started = time.monotonic()
+    while os.getloadavg()[0] >= limit and time.monotonic() - started < args.quiet_wait:
+        time.sleep(2)
+    return True
+
+
+def wait_for_quiet(out: Report, threshold: float, patience: float) -> None:
+    """Measure on a quiet machine: wait (up to `patience` seconds) for the 1-minute load
+    average to fall under `threshold`; tests or another benchmark running alongside
+    would otherwise take CPU from some pages and not others."""
+    if threshold <= 0:
+        return
+    started = time.monotonic()
+    while (load := os.getloadavg()[0]) >= threshold:
+        if time.monotonic() - started > patience:
+            out(f"load average still {load:.2f} after {patience:.0f} s: measuring anyway, figures are noisy")
+            return
+        time.sleep(5)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, action="append", help="volume to measure; repeat (default 20000 200000)")
@@ -244,6 +327,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--q4", default="森林防火", help="a four-character search")
     parser.add_argument("--unit", default="曲靖市人民政府办公室", help="unit of the filtered desk")
     parser.add_argument("--category", default="exchange", help="top-level category code of the filtered desk")
+    parser.add_argument("--quiet-load", type=float, default=0.8, help="wait for a 1-min load average below this")
+    parser.add_argument("--quiet-wait", type=float, default=900, help="seconds to wait for it at most")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every page")
     parser.add_argument("--force", action="store_true", help="use a database whose name lacks 'bench'")
     args = parser.parse_args(argv)
@@ -254,31 +339,57 @@ def main(argv: list[str] | None = None) -> None:
 
     seed_items.setup_django()
     seed_items.check_database(force=args.force)
+    from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     from submissions.models import Item
 
     out = Report()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
+        pg = cursor.fetchone()[0].split()[0]
+    # The app changes between runs; say which state of it these figures describe.
+    code = max((p for app in APPS for p in (ROOT / app).rglob("*.py")), key=lambda p: p.stat().st_mtime)
+    code_time = dt.datetime.fromtimestamp(code.stat().st_mtime, tz=dt.UTC)
     out(
-        f"govinfo desk benchmark · {dt.datetime.now():%Y-%m-%d %H:%M} · PostgreSQL {pg} · Python "
+        f"govinfo desk benchmark · {timezone.now():%Y-%m-%d %H:%M} UTC · PostgreSQL {pg} · Python "
         f"{platform.python_version()} · {os.cpu_count()} CPUs · {args.requests} requests after {args.warmup} warm-up"
-        " rounds"
+        f" rounds · app code as of {code_time:%Y-%m-%d %H:%M} UTC ({code.relative_to(ROOT)})"
     )
+    call_command("migrate", interactive=False, verbosity=0)
+    base = connection.settings_dict["NAME"]
     runs = []
     for volume in volumes:
+        use_database(base)
         existing = Item.objects.count()
+        copy = f"{base}_{volume}"
         if existing > volume:
-            out(f"\n{existing:,} items already (> {volume:,}): skipped; recreate the database to measure {volume:,}")
-            continue
-        report = seed_items.seed(volume, log=out)
-        if report.created:
-            out(f"seeding: {report.created:,} items in {report.seconds:.0f} s ({report.rate:,.0f} items/s)")
+            # Measured before: a copy of the database at that volume was kept.
+            if not database_exists(copy):
+                out(f"\n{existing:,} items already (> {volume:,}) and no copy {copy}: skipped; drop {base} to measure")
+                continue
+            use_database(copy)
+            call_command("migrate", interactive=False, verbosity=0)
+            out(f"\nmeasuring the copy kept at {volume:,} items: {copy} ({Item.objects.count():,} items)")
+        else:
+            report = seed_items.seed(volume, log=out)
+            if report.created:
+                out(f"seeding: {report.created:,} items in {report.seconds:.0f} s ({report.rate:,.0f} items/s)")
+            if volume != volumes[-1]:
+                copy_database(base, copy)
+                out(f"kept a copy at {volume:,} items as {copy}, so that later runs measure it without seeding")
+                use_database(base)
         page_list, notes = pages(args)
-        results = measure(page_list, requests=args.requests, warmup=args.warmup)
+        wait_for_quiet(out, args.quiet_load, args.quiet_wait)
+        load_before = os.getloadavg()[0]
+        results = measure(page_list, requests=args.requests, warmup=args.warmup, pause=lambda: pause_while_busy(args))
         table(out, volume, results, notes)
+        # Other work on the machine skews every page alike; the reference page shows how much.
+        out(
+            f"load average (1 min) before / after measuring: {load_before:.2f} / {os.getloadavg()[0]:.2f}; "
+            f"rounds delayed for load: {results['reference'].pauses}"
+        )
         slow_queries(out, volume, results, plans=args.explain)
         runs.append((volume, results))
     if runs:

@@ -1,0 +1,1057 @@
+"""Server time of the scoreboard and of a unit's ledger with 1,000,000 ledger entries.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/govinfo_bench_scoring .venv/bin/python bench/scoring.py
+
+Seeds (once; later runs find the target count and skip) a province of ~2,000 units: the
+province office, 16 city offices of 90-150 children each (counties, departments, other
+units) and 63 provincial departments; five years (2022-2026) of schemes of the province
+(assessing its 16 cities) and of every city (assessing its children), with quotas,
+award tiers, penalty and publication rules; then 1,000,000 ledger entries appended in
+date order with PostgreSQL COPY, as years of use leave them (mostly adoptions, some
+instructions, higher adoptions, penalties, manual adjustments and reversals). No items
+or adoptions: the entries' `item`/`adoption` are NULL, so the scoreboard's adoption and
+submission counts read nothing. Ends with VACUUM ANALYZE (autovacuum does the same to
+an insert-only table after a bulk load).
+
+Then measures, through django.test.Client (full middleware, session, view, template;
+DEBUG off), signed in as a leader of the province office and of the biggest city office:
+the scoreboard of the 2026 scheme and the ledger page of the unit with the most entries,
+plus the ledger page as the city's administrator (who also gets the unit's scoreboard
+row, so the view computes the whole scoreboard) and `scoring.queries.scoreboard()` on
+its own. Rounds of every page after warm-up rounds; query counts and SQL time from one
+more request under CaptureQueriesContext; EXPLAIN (ANALYZE, BUFFERS) of the scoreboard's
+slowest queries.
+
+Then, unless --experiment none, re-measures the scoreboards with changes that are not in
+the app: a covering index and a (scheme_id, rule) index created in the bench database
+only (dropped afterwards), and `proposed_scoreboard()` below (the app's scoreboard with
+its two ledger aggregates merged into one that a covering index can answer alone),
+patched in for scoring.queries.scoreboard; then the unchanged app once more, as a drift
+check on a shared machine. Results go to bench/results/scoring-<date>.txt; see
+bench/SCORING.md.
+
+Target (the issue): scoreboard under 100 ms median on PostgreSQL.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import unicodedata
+from collections import defaultdict
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+TARGET_MS = 100.0
+ENTRIES = 1_000_000
+YEARS = range(2022, 2027)
+SEED = 20261127
+PASSWORD = "bench-scoring-2026"  # a throwaway login in a benchmark database
+
+PROVINCE = ("云南省人民政府办公厅", "省政府办公厅")
+CITIES = [
+    "昆明市", "曲靖市", "玉溪市", "保山市", "昭通市", "丽江市", "普洱市", "临沧市",
+    "楚雄州", "红河州", "文山州", "西双版纳州", "大理州", "德宏州", "怒江州", "迪庆州",
+]  # fmt: skip
+CITY_SIZES = [150 - round(i * 60 / 15) for i in range(16)]  # 150 … 90 children, 1,920 in all
+CLASSES = [
+    ("city", "州市"),
+    ("county", "县（市、区）"),
+    ("dept_a", "部门A类"),
+    ("dept_b", "部门B类"),
+    ("other", "其他单位"),
+]
+DEPARTMENTS = [
+    "发展和改革委员会", "教育体育局", "科学技术局", "工业和信息化局", "民族宗教事务委员会", "公安局", "民政局",
+    "司法局", "财政局", "人力资源和社会保障局", "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局",
+    "水务局", "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会", "退役军人事务局", "应急管理局", "审计局",
+    "国有资产监督管理委员会", "市场监督管理局", "统计局", "医疗保障局", "林业和草原局", "乡村振兴局", "投资促进局",
+    "能源局", "地方金融监督管理局", "政务服务管理局", "外事办公室", "信访局", "机关事务管理局", "人民防空办公室",
+    "城市管理局", "体育局", "粮食和物资储备局", "气象局", "税务局", "供销合作社", "总工会", "共青团委员会",
+    "妇女联合会", "科学技术协会", "残疾人联合会", "红十字会", "消防救援支队", "公共资源交易中心", "大数据中心",
+    "住房公积金管理中心", "工商业联合会", "文学艺术界联合会", "归国华侨联合会", "档案馆", "地方志办公室",
+    "融媒体中心", "口岸办公室", "移民管理局", "广播电视局", "新闻出版局", "边境管理支队",
+]  # fmt: skip
+OTHERS = [
+    "高新技术产业开发区管理委员会", "经济技术开发区管理委员会", "综合保税区管理委员会", "职业技术学院",
+    "广播电视台", "日报社", "城市建设投资集团", "交通投资集团", "文化旅游集团", "水务产业投资公司",
+    "农业发展投资公司", "工业园区管理委员会",
+]  # fmt: skip
+SYLLABLES = "安宁富民宜良石林禄劝寻甸嵩明晋东川呈贡马龙陆师宗罗平会泽沾益华澄江通海峨山新元易门施腾冲昌永善绥盐津"
+CITY_QUOTAS = {"county": 500, "dept_a": 450, "dept_b": 300, "other": 250}
+PROVINCE_QUOTAS = {"city": 900}
+TIERS = [("特等奖", 2), ("一等奖", 5), ("二等奖", 4), ("三等奖", 6)]
+PENALTIES = [  # kind, points, vetoes award, share of penalty entries, display
+    ("late", 1, False, 50, "迟报"),
+    ("missed", 3, False, 25, "漏报"),
+    ("commission", 1, False, 10, "约稿未报"),
+    ("feedback", 2, False, 10, "批示未反馈"),
+    ("false", 5, False, 4, "错报"),
+    ("concealed", 10, True, 0.5, "瞒报"),
+    ("emergency_late", 5, True, 0.5, "突发事件迟报"),
+]
+INSTRUCTIONS = {
+    "province": [("省政府领导", 5), ("省政府办公厅", 3), ("国务院领导", 10)],
+    "city": [("市政府领导", 5), ("省政府领导", 8)],
+}
+MANUAL_REASONS = ["补记漏计采用", "约稿完成加分", "重大信息首报", "数据更正", "信息质量较低", "按考核组意见调整"]
+REVERSAL_REASONS = ["刊物撤稿", "重复计分", "误计来源单位", "信息不实"]
+# source, share of entries
+SOURCES = [("adoption", 0.84), ("instruction", 0.08), ("penalty", 0.04), ("higher", 0.015), ("manual", 0.015)]
+REVERSAL_SHARE = 0.01
+SOURCE_NAMES = [name for name, _ in SOURCES]
+SOURCE_WEIGHTS = [share for _, share in SOURCES]
+ENTRIES_PER_UNIT_YEAR = {"province": 150, "city": 100}  # mean, before the unit's activity factor
+YEAR_GROWTH = {2022: 0.85, 2023: 0.92, 2024: 1.0, 2025: 1.05, 2026: 1.1}
+COPY_COLUMNS = (
+    "id, scheme_id, unit_id, date, source, adoption_id, item_id, source_ref, rule, points, reason, "
+    "reverses_id, created_by_id, created_at"
+)
+COPY_CHUNK = 100_000
+
+
+# --- set-up -----------------------------------------------------------------------------
+
+
+def setup_django() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govinfo.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def ensure_database(*, force: bool) -> None:
+    """Refuse anything but a PostgreSQL bench database; create it when it is missing."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not force and ("postgresql" not in db["ENGINE"] or "bench" not in str(db["NAME"])):
+        raise SystemExit(
+            f"Refusing to seed {db['ENGINE']} {db['NAME']!r}: set DATABASE_URL to a PostgreSQL database whose name "
+            "contains 'bench' (postgres://postgres@127.0.0.1:5432/govinfo_bench_scoring), or pass --force."
+        )
+    params = {k: v for k, v in {"host": db["HOST"], "port": db["PORT"], "user": db["USER"]}.items() if v}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+                print(f"created database {db['NAME']}")
+    finally:
+        conn.close()
+
+
+class Report:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def cell(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 … 99 in Chinese numerals."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_DIGITS[ones]
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+# --- the world: units, classes, publications, schemes ----------------------------------
+
+
+def _children(parent, specs: list[tuple[str, str, str, int | None, int]]) -> list:
+    """The children named in `specs` (name, short name, kind, class id, order), created
+    in bulk where missing; bulk_create skips Unit.save, so the path is set here."""
+    from units.models import Unit
+
+    existing = {u.name: u for u in Unit.objects.filter(parent=parent)}
+    new = [
+        Unit(name=name, short_name=short, kind=kind, parent=parent, assessment_class_id=klass, sort_order=order)
+        for name, short, kind, klass, order in specs
+        if name not in existing
+    ]
+    if new:
+        Unit.objects.bulk_create(new)
+        for unit in new:
+            unit.path, unit.depth = f"{parent.path}{unit.pk}/", parent.depth + 1
+        Unit.objects.bulk_update(new, ["path", "depth"])
+        existing.update((u.name, u) for u in new)
+    return [existing[name] for name, *_ in specs]
+
+
+def _city_children(rng: random.Random, city: str, size: int, index: int, classes: dict) -> list:
+    from units.models import UnitKind
+
+    counties = 8 + index % 8
+    departments = min(len(DEPARTMENTS), round((size - counties) * 0.6))
+    others = size - counties - departments
+    specs = []
+    names: set[str] = set()
+    while len(names) < counties:
+        names.add(rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice("县县县区市"))
+    for order, county in enumerate(sorted(names)):
+        specs.append((f"{county}人民政府办公室", county, UnitKind.COUNTY_OFFICE, classes["county"], order))
+    for order, stem in enumerate(DEPARTMENTS[:departments]):
+        klass = classes["dept_a"] if order % 2 == 0 else classes["dept_b"]
+        specs.append((f"{city}{stem}", f"{city[:-1]}{stem}", UnitKind.DEPARTMENT, klass, 100 + order))
+    for n in range(others):
+        if n < len(OTHERS):
+            stem = OTHERS[n]
+        else:
+            k = n - len(OTHERS)
+            stem = f"第{cn_number(k // 2 + 1)}{'人民医院' if k % 2 == 0 else '中学'}"
+        specs.append((f"{city}{stem}", f"{city[:-1]}{stem}", UnitKind.OTHER, classes["other"], 300 + n))
+    return specs
+
+
+def _publications(office, specs) -> None:
+    from publications.models import Confidentiality, Publication
+
+    have = set(Publication.objects.filter(office=office).values_list("name", flat=True))
+    Publication.objects.bulk_create(
+        [
+            Publication(
+                office=office,
+                name=s.name,
+                kind=s.kind,
+                schedule=s.schedule,
+                points_full=s.points_full,
+                points_brief=s.points_brief,
+                allows_briefs=s.points_brief is not None,
+                bonus_note=s.bonus_note,
+                confidentiality=Confidentiality.INTERNAL,
+                sort_order=order,
+            )  # fmt: skip
+            for order, s in enumerate(specs)
+            if s.name not in have
+        ]
+    )
+
+
+def _scheme(office, year: int, name: str, units: list, quotas: dict, instructions, classes: dict, *, province: bool):
+    from publications.models import PublicationKind
+    from scoring.models import (
+        AwardTier,
+        HigherAdoptionRule,
+        InstructionRule,
+        PenaltyRule,
+        PublicationRule,
+        QuotaRule,
+        Scheme,
+        SchemeUnit,
+    )
+
+    scheme, created = Scheme.objects.get_or_create(office=office, year=year, defaults={"name": name})
+    if not created:
+        return scheme
+    SchemeUnit.objects.bulk_create([SchemeUnit(scheme=scheme, unit=u) for u in units])
+    QuotaRule.objects.bulk_create(
+        [QuotaRule(scheme=scheme, assessment_class_id=classes[c], quota=q) for c, q in quotas.items()]
+    )
+    rules = []
+    for p in office.publications.all():
+        rules += [
+            PublicationRule(scheme=scheme, publication=p, form=f, points=p.points_full) for f in ("full", "composite")
+        ]
+        if p.points_brief is not None:
+            rules.append(PublicationRule(scheme=scheme, publication=p, form="brief", points=p.points_brief))
+        if province and p.kind == PublicationKind.REPORT_UP:
+            HigherAdoptionRule.objects.create(scheme=scheme, publication=p, level="国办", points=15)
+    PublicationRule.objects.bulk_create(rules)
+    InstructionRule.objects.bulk_create(
+        [InstructionRule(scheme=scheme, level=lv, points=pt) for lv, pt in instructions]
+    )
+    PenaltyRule.objects.bulk_create(
+        [PenaltyRule(scheme=scheme, kind=k, points=pt, vetoes_award=veto) for k, pt, veto, _, _ in PENALTIES]
+    )
+    AwardTier.objects.bulk_create(
+        [AwardTier(scheme=scheme, name=n, count=c, order=order) for order, (n, c) in enumerate(TIERS)]
+    )
+    return scheme
+
+
+def seed_world(out: Report) -> None:
+    from django.db import transaction
+
+    from govinfo.demo import CITY_PUBLICATIONS, PROVINCE_PUBLICATIONS
+    from scoring.models import Scheme
+    from units.models import AssessmentClass, Unit, UnitKind
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        classes = {}
+        for code, name in CLASSES:
+            classes[code] = AssessmentClass.objects.get_or_create(code=code, defaults={"name": name})[0].pk
+        province = Unit.objects.filter(parent=None, name=PROVINCE[0]).first() or Unit.objects.create(
+            name=PROVINCE[0], short_name=PROVINCE[1], kind=UnitKind.PROVINCE_OFFICE
+        )
+        cities = _children(
+            province,
+            [(f"{c}人民政府办公室", c, UnitKind.CITY_OFFICE, classes["city"], i) for i, c in enumerate(CITIES)],
+        )
+        _children(
+            province,
+            [
+                (f"云南省{s}", f"省{s}", UnitKind.DEPARTMENT, classes["dept_a"], 100 + i)
+                for i, s in enumerate(DEPARTMENTS)
+            ],
+        )
+        children = {}
+        for index, (city, size) in enumerate(zip(cities, CITY_SIZES, strict=True)):
+            children[city.pk] = _children(city, _city_children(rng, city.short_name, size, index, classes))
+        _publications(province, PROVINCE_PUBLICATIONS)
+        for city in cities:
+            _publications(city, CITY_PUBLICATIONS)
+        for year in YEARS:
+            _scheme(province, year, f"{year}年全省政务信息工作考核", cities, PROVINCE_QUOTAS, INSTRUCTIONS["province"],
+                    classes, province=True)  # fmt: skip
+            for city in cities:
+                _scheme(city, year, f"{year}年{city.short_name}政务信息工作考核", children[city.pk], CITY_QUOTAS,
+                        INSTRUCTIONS["city"], classes, province=False)  # fmt: skip
+    out(
+        f"world: {Unit.objects.count():,} units, {Scheme.objects.count()} schemes "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What one (scheme, unit) pair draws its entries from."""
+
+    scheme_id: int
+    unit_id: int
+    year: int
+    publications: list  # (id, name, points_full, points_brief, weight)
+    instructions: list  # (level, points)
+    higher_pub: tuple | None  # (id, name) of the report-up publication, for 国办采用
+    count: int = 0
+
+
+def _plans(rng: random.Random) -> list[Plan]:
+    from scoring.models import Scheme, SchemeUnit
+
+    activity: dict[int, float] = {}
+    sigma = 0.6
+    plans = []
+    schemes = list(
+        Scheme.objects.select_related("office").prefetch_related("office__publications", "instruction_rules")
+    )
+    members = defaultdict(list)
+    for scheme_id, unit_id in SchemeUnit.objects.order_by("unit__path").values_list("scheme_id", "unit_id"):
+        members[scheme_id].append(unit_id)
+    for scheme in sorted(schemes, key=lambda s: (s.year, s.office.path)):
+        level = "province" if scheme.office.parent_id is None else "city"
+        pubs = [
+            (p.pk, p.name, p.points_full, p.points_brief, 3 if p.points_full <= 5 else 1)
+            for p in scheme.office.publications.all()
+        ]
+        report_up = next(((p.pk, p.name) for p in scheme.office.publications.all() if p.kind == "report_up"), None)
+        instructions = [(r.level, int(r.points)) for r in scheme.instruction_rules.all()]
+        for unit_id in members[scheme.pk]:
+            factor = activity.setdefault(unit_id, rng.lognormvariate(-(sigma**2) / 2, sigma))
+            plan = Plan(scheme.pk, unit_id, scheme.year, pubs, instructions, report_up if level == "province" else None)
+            plan.count = ENTRIES_PER_UNIT_YEAR[level] * factor * YEAR_GROWTH[scheme.year]  # scaled below
+            plans.append(plan)
+    total = sum(p.count for p in plans)
+    exact = [p.count * ENTRIES / total for p in plans]
+    for plan, x in zip(plans, exact, strict=True):
+        plan.count = int(x)
+    short = ENTRIES - sum(p.count for p in plans)
+    for i in sorted(range(len(plans)), key=lambda i: exact[i] - int(exact[i]), reverse=True)[:short]:
+        plans[i].count += 1
+    return plans
+
+
+def _day(rng: random.Random, year: int, today: dt.date) -> dt.date:
+    """A working day of `year`, not after today."""
+    first = dt.date(year, 1, 1)
+    last = min(dt.date(year, 12, 31), today)
+    span = (last - first).days + 1
+    day = first + dt.timedelta(days=rng.randrange(span))
+    if day.weekday() >= 5:
+        day = first + dt.timedelta(days=rng.randrange(span))
+    return day
+
+
+def _draw(rng: random.Random, plan: Plan, today: dt.date) -> tuple:
+    """One entry: (date, tiebreak, scheme, unit, source, points, rule, reason, source_ref)."""
+    day = _day(rng, plan.year, today)
+    source = rng.choices([*SOURCE_NAMES, "reversal"], weights=[*SOURCE_WEIGHTS, REVERSAL_SHARE])[0]
+    if source == "higher" and plan.higher_pub is None:  # only the province rewards 国办采用
+        source = "adoption"
+    if source == "adoption":
+        pub_id, name, full, brief, _ = rng.choices(plan.publications, weights=[p[4] for p in plan.publications])[0]
+        if brief is not None and rng.random() < 0.3:
+            return (day, rng.random(), plan.scheme_id, plan.unit_id, source, brief, f"publication:{pub_id}:brief",
+                    f"《{name}》采用（简讯）", "")  # fmt: skip
+        form, label = ("composite", "综合信息") if rng.random() < 0.1 else ("full", "全文")
+        return (day, rng.random(), plan.scheme_id, plan.unit_id, source, full, f"publication:{pub_id}:{form}",
+                f"《{name}》采用（{label}）", "")  # fmt: skip
+    if source == "instruction":
+        level, points = rng.choice(plan.instructions)
+        return (day, rng.random(), plan.scheme_id, plan.unit_id, source, points, f"instruction:{level}",
+                f"{level}批示", f"instruction:{rng.randrange(1, 10**6)}")  # fmt: skip
+    if source == "higher":
+        pub_id, name = plan.higher_pub
+        return (day, rng.random(), plan.scheme_id, plan.unit_id, source, 15, f"higher:{pub_id}:国办",
+                f"国办采用（《{name}》）", f"higher:{rng.randrange(1, 10**6)}")  # fmt: skip
+    if source == "penalty":
+        kind, points, _, _, label = rng.choices(PENALTIES, weights=[p[3] for p in PENALTIES])[0]
+        return (day, rng.random(), plan.scheme_id, plan.unit_id, source, -points, f"penalty:{kind}", label,
+                f"item:{rng.randrange(1, 10**6)}")  # fmt: skip
+    if source == "reversal":
+        return (day, rng.random(), plan.scheme_id, plan.unit_id, source, 0, "", "", "")  # resolved in order
+    points = rng.choice([-3, -2, -1, 1, 2, 3, 5])
+    return (day, rng.random(), plan.scheme_id, plan.unit_id, "manual", points, "manual",
+            f"手工调整：{rng.choice(MANUAL_REASONS)}", "")  # fmt: skip
+
+
+def _rows(rng: random.Random, plans: list[Plan], first_id: int, today: dt.date):
+    """The entries in the order they were appended (date order), with ids; a reversal
+    cancels an earlier, not yet reversed adoption of the same unit in the same scheme."""
+    drawn = [_draw(rng, plan, today) for plan in plans for _ in range(plan.count)]
+    drawn.sort(key=lambda e: (e[0], e[1]))
+    open_adoptions: dict[tuple[int, int], list] = defaultdict(list)
+    tz = dt.timezone(dt.timedelta(hours=8))
+    for offset, (day, tiebreak, scheme_id, unit_id, source, points, rule, reason, ref) in enumerate(drawn):
+        pk = first_id + offset
+        key = (scheme_id, unit_id)
+        reverses = None
+        if source == "reversal":
+            candidates = open_adoptions[key]
+            if candidates:
+                orig_pk, orig_points, orig_rule = candidates.pop(rng.randrange(len(candidates)))
+                reverses, points, rule = orig_pk, -orig_points, orig_rule
+                reason = f"撤销采用冲正：{rng.choice(REVERSAL_REASONS)}"
+            else:
+                source, points, rule, reason = "manual", 1, "manual", f"手工调整：{MANUAL_REASONS[0]}"
+        elif source == "adoption":
+            open_adoptions[key].append((pk, points, rule))
+        seconds = 8 * 3600 + int(tiebreak * 10 * 3600)
+        created = dt.datetime.combine(day, dt.time(), tz) + dt.timedelta(seconds=seconds)
+        yield (pk, scheme_id, unit_id, day.isoformat(), source, None, None, ref, rule, points, reason, reverses, None,
+               created.isoformat())  # fmt: skip
+
+
+def seed_ledger(out: Report) -> None:
+    from django.db import connection, transaction
+
+    from scoring.models import LedgerEntry
+
+    existing = LedgerEntry.objects.count()
+    if existing == ENTRIES:
+        out(f"ledger: {existing:,} entries already; seeding skipped")
+        return
+    if existing:
+        raise SystemExit(
+            f"The ledger holds {existing:,} entries, not 0 or {ENTRIES:,}; it is append-only, so drop and recreate "
+            "the bench database (dropdb govinfo_bench_scoring) and run again."
+        )
+    rng = random.Random(SEED + 1)
+    started = time.perf_counter()
+    plans = _plans(rng)
+    rows = _rows(rng, plans, 1, dt.date.today())
+    copy_sql = f"COPY scoring_ledgerentry ({COPY_COLUMNS}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    written = 0
+    copy_seconds = 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        while True:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            n = 0
+            for row in rows:
+                writer.writerow(["\\N" if v is None else v for v in row])
+                n += 1
+                if n == COPY_CHUNK:
+                    break
+            if not n:
+                break
+            buffer.seek(0)
+            t = time.perf_counter()
+            cursor.copy_expert(copy_sql, buffer)
+            copy_seconds += time.perf_counter() - t
+            written += n
+            elapsed = time.perf_counter() - started
+            print(f"  {written:>9,} / {ENTRIES:,} entries {elapsed:6.1f} s", flush=True)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('scoring_ledgerentry', 'id'), "
+            "(SELECT max(id) FROM scoring_ledgerentry))"
+        )
+    seconds = time.perf_counter() - started
+    out(
+        f"ledger: {written:,} entries over {len(plans):,} (scheme, unit) pairs in {seconds:.0f} s "
+        f"({written / seconds:,.0f} entries/s; of which COPY {copy_seconds:.0f} s, the rest generating rows in Python)"
+    )
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE scoring_ledgerentry")
+        cursor.execute("ANALYZE")
+    out(f"VACUUM ANALYZE in {time.perf_counter() - t:.1f} s")
+
+
+def describe_data(out: Report) -> None:
+    from django.db import connection
+    from django.db.models import Count
+
+    from scoring.models import LedgerEntry
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_table_size('scoring_ledgerentry')), "
+            "pg_size_pretty(pg_indexes_size('scoring_ledgerentry'))"
+        )
+        table_size, index_size = cursor.fetchone()
+    sources = dict(LedgerEntry.objects.values_list("source").annotate(n=Count("pk")).values_list("source", "n"))
+    total = sum(sources.values())
+    out(
+        f"ledger: {total:,} entries, table {table_size}, indexes {index_size}; "
+        + ", ".join(f"{k} {v / total:.1%}" for k, v in sorted(sources.items(), key=lambda kv: -kv[1]))
+    )
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    kind: str  # "page" or "function"
+    note: str
+    url: str = ""
+    client: object = None
+    call: object = None
+    is_board: bool = False
+
+
+@dataclass
+class Result:
+    name: str
+    times: list[float] = field(default_factory=list)  # ms, per timed request
+    sql: list[float] = field(default_factory=list)  # ms of SQL, per timed request
+    render: list[float] = field(default_factory=list)  # ms in the view's render(), per timed request
+    queries: int = 0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.times, n=20, method="inclusive")[18]
+
+    @property
+    def fastest(self) -> float:
+        return min(self.times)
+
+    @property
+    def sql_ms(self) -> float:
+        return statistics.median(self.sql)
+
+    @property
+    def render_ms(self) -> float | None:
+        return statistics.median(self.render) if any(self.render) else None
+
+
+class QueryTimer:
+    """Per-query wall time to the microsecond (connection.queries keeps milliseconds)."""
+
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def bench_settings():
+    """The site as production serves it: DEBUG off (no query log kept)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    return override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"])
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def targets() -> tuple[list[Target], dict]:
+    from django.db.models import Count
+
+    from scoring import queries
+    from scoring.models import LedgerEntry, Scheme
+    from units.actions import ensure_person
+    from units.models import Role, Unit
+
+    year = max(YEARS)
+    province = Unit.objects.get(parent=None, name=PROVINCE[0])
+    prov_scheme = Scheme.objects.get(office=province, year=year)
+    city_scheme = (
+        Scheme.objects.filter(year=year, office__parent=province)
+        .annotate(n=Count("scheme_units"))
+        .order_by("-n")
+        .first()
+    )
+    city = city_scheme.office
+    logins = [  # key, unit, role, label
+        ("prov_leader", province, Role.LEADER, "领导"),
+        ("city_leader", city, Role.LEADER, "领导"),
+        ("city_admin", city, Role.ADMIN, "管理员"),
+    ]
+    clients = {}
+    for key, unit, role, label in logins:
+        user, _ = ensure_person(
+            unit=unit, username=f"scoring_{key}", full_name=f"{unit.display_name}{label}（基准）", roles=[role],
+            password=PASSWORD,
+        )  # fmt: skip
+        clients[key] = _client(user)
+
+    def busiest(scheme):
+        row = LedgerEntry.objects.filter(scheme=scheme).values("unit_id").annotate(n=Count("pk")).order_by("-n").first()
+        return Unit.objects.get(pk=row["unit_id"]), row["n"]
+
+    def size(scheme):
+        return LedgerEntry.objects.filter(scheme=scheme).count(), scheme.scheme_units.count()
+
+    prov_entries, prov_units = size(prov_scheme)
+    city_entries, city_units = size(city_scheme)
+    prov_unit, prov_unit_n = busiest(prov_scheme)
+    city_unit, city_unit_n = busiest(city_scheme)
+    prov_note = f"{prov_scheme.name}: {prov_units} units, {prov_entries:,} entries"
+    city_note = f"{city_scheme.name}: {city_units} units, {city_entries:,} entries"
+    fresh = {"prov": prov_scheme.pk, "city": city_scheme.pk}
+
+    def board_call(pk):
+        return lambda: queries.scoreboard(Scheme.objects.select_related("office").get(pk=pk))
+
+    target_list = [
+        Target("province board", "page", prov_note, f"/scoring/{prov_scheme.pk}/", clients["prov_leader"],
+               is_board=True),
+        Target("province ledger", "page", f"{prov_unit.display_name}: {prov_unit_n:,} entries, page 1 of 50",
+               f"/scoring/{prov_scheme.pk}/units/{prov_unit.pk}/", clients["prov_leader"]),
+        Target("city board", "page", city_note, f"/scoring/{city_scheme.pk}/", clients["city_leader"], is_board=True),
+        Target("city ledger", "page", f"{city_unit.display_name}: {city_unit_n:,} entries, page 1 of 50",
+               f"/scoring/{city_scheme.pk}/units/{city_unit.pk}/", clients["city_leader"]),
+        Target("city ledger (admin)", "page", "as the city's administrator: the view also computes the scoreboard",
+               f"/scoring/{city_scheme.pk}/units/{city_unit.pk}/", clients["city_admin"]),
+        Target("scoreboard() province", "function", "queries.scoreboard(scheme) alone", call=board_call(fresh["prov"]),
+               is_board=True),
+        Target("scoreboard() city", "function", "queries.scoreboard(scheme) alone", call=board_call(fresh["city"]),
+               is_board=True),
+    ]  # fmt: skip
+    return target_list, {"prov_scheme": prov_scheme, "city_scheme": city_scheme}
+
+
+def _run(target: Target) -> None:
+    if target.kind == "page":
+        response = target.client.get(target.url)
+        if response.status_code != 200:
+            raise SystemExit(f"{target.name}: {target.url} answered {response.status_code}")
+    else:
+        target.call()
+
+
+class RenderTimer:
+    """Wraps the scoring views' render() to time the template apart from the view; SQL
+    that runs inside it (lazy querysets: the ledger page, the unread count) is left out."""
+
+    def __init__(self, queries: QueryTimer) -> None:
+        from scoring import views
+
+        self.real = views.render
+        self.queries = queries
+        self.ms = 0.0
+
+    def __call__(self, *args, **kwargs):
+        started, before = time.perf_counter(), len(self.queries.ms)
+        try:
+            return self.real(*args, **kwargs)
+        finally:
+            self.ms += (time.perf_counter() - started) * 1000 - sum(self.queries.ms[before:])
+
+
+def measure(target_list: list[Target], *, requests: int, warmup: int) -> dict[str, Result]:
+    """Rounds of every target; per request the wall time, the SQL time (execute_wrapper)
+    and the template time. Query count and SQL text from one more request under
+    CaptureQueriesContext."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = {t.name: Result(t.name) for t in target_list}
+    timer = QueryTimer()
+    render = RenderTimer(timer)
+    with bench_settings(), connection.execute_wrapper(timer), mock.patch("scoring.views.render", render):
+        for round_no in range(warmup + requests):
+            for target in target_list:
+                timer.ms.clear()
+                render.ms = 0.0
+                started = time.perf_counter()
+                _run(target)
+                elapsed = (time.perf_counter() - started) * 1000
+                if round_no >= warmup:
+                    result = results[target.name]
+                    result.times.append(elapsed)
+                    result.sql.append(sum(timer.ms))
+                    result.render.append(render.ms)
+        for target in target_list:
+            timer.ms.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                _run(target)
+            result = results[target.name]
+            result.queries = len(ctx.captured_queries)
+            timed = list(zip(timer.ms, (q["sql"] for q in ctx.captured_queries), strict=True))
+            result.slowest = sorted(timed, key=lambda x: x[0], reverse=True)
+    return results
+
+
+def table(out: Report, title: str, target_list: list[Target], results: dict[str, Result]) -> None:
+    out(f"\n== {title} ==")
+    out(
+        f"{cell('page', 24)} {'median ms':>9} {'p95 ms':>8} {'min ms':>7} {'queries':>7} {'sql ms':>7} "
+        f"{'render ms':>9}  notes"
+    )
+    for t in target_list:
+        r = results[t.name]
+        render = f"{r.render_ms:>9.1f}" if r.render_ms is not None else f"{'-':>9}"
+        out(
+            f"{cell(r.name, 24)} {r.median:>9.1f} {r.p95:>8.1f} {r.fastest:>7.1f} {r.queries:>7} {r.sql_ms:>7.1f} "
+            f"{render}  {t.note}"
+        )
+    out("(sql ms, render ms: medians per request of the time in SQL, and in the template's render() less its SQL)")
+
+
+def verdict(out: Report, target_list: list[Target], results: dict[str, Result]) -> bool:
+    out(f"\n== verdict: scoreboard under {TARGET_MS:g} ms (median) ==")
+    passed = True
+    for t in target_list:
+        if not t.is_board:
+            continue
+        r = results[t.name]
+        ok = r.median < TARGET_MS
+        passed &= ok
+        out(f"{cell(r.name, 24)} {'PASS' if ok else 'FAIL'}  median {r.median:.1f} ms, p95 {r.p95:.1f} ms")
+    out(f"overall: {'PASS' if passed else 'FAIL'}")
+    return passed
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def slow_queries(out: Report, results: dict[str, Result], names: list[str], *, plans: int) -> None:
+    for name in names:
+        r = results[name]
+        out(f"\n== {name}: {r.queries} queries, median {r.sql_ms:.1f} ms of SQL per call; slowest in one call ==")
+        for ms, sql in r.slowest[:5]:
+            out(f"{ms:7.1f} ms  {' '.join(sql.split())[:400]}")
+        for ms, sql in r.slowest[:plans]:
+            if "scoring_ledgerentry" not in sql and ms < 1:
+                continue
+            out(f"\n-- EXPLAIN (ANALYZE, BUFFERS) of the {ms:.1f} ms query:\n{' '.join(sql.split())}")
+            out(explain(sql))
+
+
+# --- experiments: indexes created in the bench database only, and a query change ------
+
+COVER = (
+    "scoring_bench_ledger_cover",
+    "CREATE INDEX IF NOT EXISTS scoring_bench_ledger_cover ON scoring_ledgerentry (scheme_id, unit_id, date) "
+    "INCLUDE (points, source)",
+)
+RULE = (
+    "scoring_bench_ledger_rule",
+    "CREATE INDEX IF NOT EXISTS scoring_bench_ledger_rule ON scoring_ledgerentry (scheme_id, rule)",
+)
+
+
+@dataclass
+class Experiment:
+    name: str
+    indexes: list[tuple[str, str]]
+    patch: bool  # measure proposed_scoreboard() in place of scoring.queries.scoreboard()
+    what: str
+
+
+EXPERIMENTS = {
+    e.name: e
+    for e in [
+        Experiment("cover", [COVER], False, "covering index only; app code unchanged"),
+        Experiment("cover+rule", [COVER, RULE], False, "covering index and (scheme_id, rule); app code unchanged"),
+        Experiment("query", [], True, "query change only (proposed_scoreboard), no new index"),
+        Experiment("cover+rule+query", [COVER, RULE], True, "both indexes and the query change"),
+    ]
+}
+
+
+def proposed_vetoed_units(scheme) -> set[int]:
+    """scoring.actions.vetoed_units without the Meta ordering (a useless sort)."""
+    from django.db.models import Q
+
+    from scoring.models import LedgerEntry
+
+    kinds = list(scheme.penalty_rules.filter(vetoes_award=True).values_list("kind", flat=True))
+    if not kinds:
+        return set()
+    rules = [f"penalty:{k}" for k in kinds]
+    return set(
+        LedgerEntry.objects.filter(scheme=scheme, rule__in=rules)
+        .filter(Q(reversed_by__isnull=True))
+        .order_by()
+        .values_list("unit_id", flat=True)
+    )
+
+
+def proposed_scoreboard(scheme):
+    """scoring.queries.scoreboard with its two ledger aggregates merged into one grouped
+    by (unit, month), counting COUNT(source) instead of COUNT(id) so that PostgreSQL can
+    answer it from a covering index alone; the rest is the app's code unchanged."""
+    from django.db.models import Count, Q, Sum
+    from django.db.models.functions import ExtractMonth
+
+    from publications.models import Adoption, Publication
+    from scoring.models import ZERO, LedgerEntry, Source
+    from scoring.queries import Board, Row, _rank
+    from submissions.models import Item
+
+    scheme_units = list(scheme.scheme_units.select_related("unit__assessment_class").order_by("unit__path"))
+    class_quotas = dict(scheme.quotas.values_list("assessment_class_id", "quota"))
+    publications = list(Publication.objects.filter(office_id=scheme.office_id).order_by("sort_order", "pk"))
+    rows = {}
+    for su in scheme_units:
+        quota = su.quota if su.quota is not None else class_quotas.get(su.unit.assessment_class_id)
+        rows[su.unit_id] = Row(unit=su.unit, quota=quota, per_publication={p.pk: 0 for p in publications})
+
+    # --- the change: one scan of the scheme's entries instead of two -------------------
+    monthly = (
+        LedgerEntry.objects.filter(scheme=scheme)
+        .values("unit_id", month=ExtractMonth("date"))
+        .annotate(
+            s=Sum("points"),
+            penalty_sum=Sum("points", filter=Q(source=Source.PENALTY)),
+            instruction_count=Count("source", filter=Q(source=Source.INSTRUCTION)),
+        )
+    )
+    for m in monthly:
+        row = rows.get(m["unit_id"])
+        if row is None:
+            continue
+        row.monthly[m["month"] - 1] = m["s"] or ZERO
+        row.points += m["s"] or ZERO
+        row.penalties += m["penalty_sum"] or ZERO
+        row.instructions += m["instruction_count"]
+    # --- unchanged from here -------------------------------------------------------------
+
+    adoptions = (
+        Adoption.objects.filter(
+            publication__office_id=scheme.office_id,
+            adopted_at__year=scheme.year,
+            withdrawn_at=None,
+            sources__unit_id__in=list(rows),
+        )
+        .values("sources__unit_id", "publication_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for a in adoptions:
+        row = rows[a["sources__unit_id"]]
+        row.per_publication[a["publication_id"]] = a["n"]
+        row.adoptions += a["n"]
+    submitted = (
+        Item.objects.filter(office_id=scheme.office_id, unit_id__in=list(rows), first_submitted_at__year=scheme.year)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for s in submitted:
+        rows[s["unit_id"]].submissions = s["n"]
+
+    for unit_id in proposed_vetoed_units(scheme) & set(rows):
+        rows[unit_id].vetoed = True
+    _rank(rows, scheme)
+    ordered = sorted(rows.values(), key=lambda r: (r.rank, r.unit.path))
+    return Board(
+        scheme=scheme,
+        rows=ordered,
+        publications=publications,
+        zero_submissions=[r.unit for r in ordered if r.submissions == 0],
+        zero_adoptions=[r.unit for r in ordered if r.adoptions == 0],
+    )
+
+
+def same_boards(schemes) -> bool:
+    """The proposed scoreboard gives exactly the app's figures."""
+    from scoring import queries
+
+    def key(board):
+        return [
+            (r.unit.pk, r.points, r.penalties, r.instructions, r.monthly, r.rank, r.class_rank, r.tier, r.vetoed)
+            for r in board.rows
+        ]
+
+    return all(key(queries.scoreboard(s)) == key(proposed_scoreboard(s)) for s in schemes)
+
+
+def run_experiment(out: Report, exp: Experiment, target_list: list[Target], args, base: dict[str, Result]) -> None:
+    from unittest import mock
+
+    from django.db import connection
+
+    chosen = [t for t in target_list if t.is_board or "admin" in t.name]
+    out(f"\n== experiment “{exp.name}”: {exp.what} ==")
+    with connection.cursor() as cursor:
+        for name, create in exp.indexes:
+            t = time.perf_counter()
+            cursor.execute(create)
+            cursor.execute("SELECT pg_size_pretty(pg_relation_size(%s::regclass))", [name])
+            out(f"{create}  ({cursor.fetchone()[0]}, built in {time.perf_counter() - t:.1f} s)")
+        cursor.execute("VACUUM ANALYZE scoring_ledgerentry")
+    patch = mock.patch("scoring.queries.scoreboard", proposed_scoreboard) if exp.patch else nullcontext()
+    try:
+        with patch:
+            results = measure(chosen, requests=args.requests, warmup=args.warmup)
+        out(f"{cell('page', 24)} {'median ms':>15} {'min ms':>15} {'sql ms':>15} {'render ms':>9} {'queries':>7}")
+        out(f"{cell('', 24)} {'before → after':>15} {'before → after':>15} {'before → after':>15}")
+        for t in chosen:
+            b, r = base[t.name], results[t.name]
+            render = f"{r.render_ms:>9.1f}" if r.render_ms is not None else f"{'-':>9}"
+            out(
+                f"{cell(t.name, 24)} {b.median:>6.1f} → {r.median:>6.1f} {b.fastest:>6.1f} → {r.fastest:>6.1f} "
+                f"{b.sql_ms:>6.1f} → {r.sql_ms:>6.1f} {render} {r.queries:>7}"
+            )
+        verdict(out, chosen, results)
+        slow_queries(out, results, ["scoreboard() city"], plans=3 if args.explain else 0)
+    finally:
+        if not args.keep_experiment:
+            with connection.cursor() as cursor:
+                for name, _ in exp.indexes:
+                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def wait_idle(out: Report, seconds: float, threshold: float = 0.7) -> None:
+    """Wait (up to `seconds`) for the 1-minute load average to fall below `threshold`:
+    the machine has 2 cores and other benchmarks may be running on it."""
+    deadline = time.monotonic() + seconds
+    load = os.getloadavg()[0]
+    if load >= threshold and seconds > 0:
+        print(f"load average {load:.2f}: waiting up to {seconds:.0f} s for < {threshold}", flush=True)
+    while load >= threshold and time.monotonic() < deadline:
+        time.sleep(10)
+        load = os.getloadavg()[0]
+    out(f"load average before measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
+    parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip EXPLAIN ANALYZE")
+    parser.add_argument("--seed-only", action="store_true", help="seed, then stop")
+    parser.add_argument(
+        "--experiment",
+        choices=[*EXPERIMENTS, "all", "none"],
+        action="append",
+        help="re-measure with this change (repeatable; default: all; none to skip)",
+    )
+    parser.add_argument("--keep-experiment", action="store_true", help="leave the experiments' indexes in place")
+    parser.add_argument("--wait-idle", type=float, default=600, help="seconds to wait for an idle machine first")
+    parser.add_argument("--force", action="store_true", help="use a database whose name lacks 'bench'")
+    args = parser.parse_args(argv)
+
+    setup_django()
+    ensure_database(force=args.force)
+    from django.core.management import call_command
+    from django.db import connection
+
+    out = Report()
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    out(
+        f"govinfo scoring benchmark · {dt.datetime.now():%Y-%m-%d %H:%M} · PostgreSQL {pg} · Python "
+        f"{platform.python_version()} · {os.cpu_count()} CPUs · {args.requests} requests after {args.warmup} "
+        "warm-up rounds"
+    )
+    seed_world(out)
+    seed_ledger(out)
+    describe_data(out)
+    if args.seed_only:
+        return
+    with connection.cursor() as cursor:  # leftovers of an interrupted experiment would skew the baseline
+        for name, _ in (COVER, RULE):
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    target_list, info = targets()
+    wait_idle(out, args.wait_idle)
+    results = measure(target_list, requests=args.requests, warmup=args.warmup)
+    table(out, "results", target_list, results)
+    verdict(out, target_list, results)
+    out("\nnote: no items or adoptions are seeded, so the scoreboard's adoption-count and submission-count queries")
+    out("return no rows (they still run; their cost with real adoptions is not measured here).")
+    slow_queries(out, results, ["scoreboard() province", "scoreboard() city"], plans=4 if args.explain else 0)
+    chosen = args.experiment or ["all"]
+    names = list(EXPERIMENTS) if "all" in chosen else [n for n in chosen if n in EXPERIMENTS]
+    if any(EXPERIMENTS[n].patch for n in names):
+        same = same_boards([info["prov_scheme"], info["city_scheme"]])
+        out(f"\nproposed_scoreboard() gives the same rows as scoring.queries.scoreboard(): {'yes' if same else 'NO'}")
+    for name in names:
+        run_experiment(out, EXPERIMENTS[name], target_list, args, results)
+    if names:
+        # The machine is shared: measure the unchanged app once more, so that drift in
+        # load between the baseline and the experiments shows.
+        again = measure(target_list, requests=args.requests, warmup=args.warmup)
+        table(out, "baseline again, after the experiments (drift check)", target_list, again)
+    out(f"\nload average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results_dir = BENCH / "results"
+    results_dir.mkdir(exist_ok=True)
+    path = results_dir / f"scoring-{dt.date.today():%Y-%m-%d}.txt"
+    path.write_text("\n".join(out.lines) + "\n", encoding="utf-8")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

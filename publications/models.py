@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from submissions.models import Item
+from submissions.sealing import SealedTextMixin
 from units.models import Unit
 
 
@@ -163,7 +164,7 @@ class AdoptionForm(models.TextChoices):
     COMPOSITE = "composite", "综合"
 
 
-class Adoption(models.Model):
+class Adoption(SealedTextMixin, models.Model):
     """One adoption of an item (or, for a composite, several items) into a publication.
 
     The adopted text is kept here, so shortening it for a brief never touches the item.
@@ -200,18 +201,6 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication}·{self.get_form_display()}·{self.plain_title}"
-
-    @property
-    def plain_title(self) -> str:
-        from submissions.sealing import is_sealed, unseal
-
-        return unseal(self.title) if is_sealed(self.title) else self.title
-
-    @property
-    def plain_body(self) -> str:
-        from submissions.sealing import is_sealed, unseal
-
-        return unseal(self.body) if is_sealed(self.body) else self.body
 
 
 class AdoptionSource(models.Model):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from units.models import Unit
 
-from .sealing import is_sealed, unseal
+from .sealing import SealedTextMixin
 
 
 class DeadlineRule(models.TextChoices):
@@ -169,7 +169,7 @@ class ReportKind(models.TextChoices):
     FINAL = "final", "终报"
 
 
-class Item(models.Model):
+class Item(SealedTextMixin, models.Model):
     """One information item. For 敏感 items `title` and `body` hold sealed (encrypted)
     text; always read them through `plain_title` / `plain_body`."""
 
@@ -246,14 +246,6 @@ class Item(models.Model):
         return self.confidentiality == Confidentiality.SENSITIVE
 
     @property
-    def plain_title(self) -> str:
-        return unseal(self.title) if is_sealed(self.title) else self.title
-
-    @property
-    def plain_body(self) -> str:
-        return unseal(self.body) if is_sealed(self.body) else self.body
-
-    @property
     def waiting_since(self):
         return self.submitted_at if self.state in WAITING_FOR_EDITOR else None
 
@@ -263,7 +255,7 @@ class VersionKind(models.TextChoices):
     EDITOR = "editor", "编辑修改稿"
 
 
-class ItemVersion(models.Model):
+class ItemVersion(SealedTextMixin, models.Model):
     """A snapshot of the text: one per submission and one per editor's edit, so the
     writer's original is never lost and any two versions can be compared."""
 
@@ -283,14 +275,6 @@ class ItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.number}版"
-
-    @property
-    def plain_title(self) -> str:
-        return unseal(self.title) if is_sealed(self.title) else self.title
-
-    @property
-    def plain_body(self) -> str:
-        return unseal(self.body) if is_sealed(self.body) else self.body
 
 
 EVENT_LABELS = {

@@ -28,3 +28,16 @@ def unseal(text: str) -> str:
 
 def is_sealed(text: str) -> bool:
     return text.startswith(PREFIX)
+
+
+class SealedTextMixin:
+    """For models whose `title` and `body` hold sealed text when the item is 敏感: read
+    them through `plain_title` and `plain_body`."""
+
+    @property
+    def plain_title(self) -> str:
+        return unseal(self.title) if is_sealed(self.title) else self.title
+
+    @property
+    def plain_body(self) -> str:
+        return unseal(self.body) if is_sealed(self.body) else self.body

@@ -277,14 +277,17 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in e-ma
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 _queue_dir = VAR_DIR / "celery" / "queue"
 _processed_dir = VAR_DIR / "celery" / "processed"
+_control_dir = VAR_DIR / "celery" / "control"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for d in (_queue_dir, _processed_dir):
+    for d in (_queue_dir, _processed_dir, _control_dir):
         d.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
         "store_processed": False,
+        # Broadcast (pidbox) messages too, or kombu writes them to ./control.
+        "control_folder": str(_control_dir),
     }
 else:
     # A task not acknowledged within this time is handed to another worker; it must be

@@ -41,12 +41,15 @@ def board(request, pk: int):
         if by_class
         else result.rows
     )
+    today = dt.date.today()
+    # The trend stops at the current month of a running year rather than run flat into the future.
+    months = today.month if scheme.year == today.year else 12
     chart = {
         "units": [r.unit.display_name for r in result.rows],
         "points": [float(r.points) for r in result.rows],
         "quota": [float(r.quota) if r.quota is not None else None for r in result.rows],
-        "months": [f"{m}月" for m in range(1, 13)],
-        "trend": {r.unit.display_name: [float(x) for x in r.monthly] for r in result.rows},
+        "months": [f"{m}月" for m in range(1, months + 1)],
+        "trend": {r.unit.display_name: [float(x) for x in r.monthly[:months]] for r in result.rows},
     }
     context = {
         "scheme": scheme,

@@ -48,7 +48,17 @@ def _fast(settings, tmp_path):
 
 
 def test_leader_instructs_from_the_daily_digest_and_the_department_reports_back(
-    live_server, page, transactional_db, writer, unit_approver, editor, issue_approver, leader, city, department
+    live_server,
+    page,
+    transactional_db,
+    writer,
+    unit_approver,
+    editor,
+    issue_approver,
+    leader,
+    city,
+    department,
+    screenshot_dir,
 ):
     InstructionLevel.objects.get_or_create(name="市政府领导", defaults={"order": 4})
     daily = Publication.objects.create(
@@ -103,3 +113,7 @@ def test_leader_instructs_from_the_daily_digest_and_the_department_reports_back(
     cells = board_row.locator("td").all_inner_texts()
     assert "3.0" in cells  # points: the 市政府领导 instruction bonus
     assert cells[-4] == "1"  # instructions column
+    # The charts are drawn by the plotly bundle the app serves itself.
+    page.wait_for_function("document.body.dataset.chartsReady === '1'", timeout=15000)
+    assert page.locator("#chart-points .main-svg").count() >= 1
+    page.screenshot(path=str(screenshot_dir / "scoreboard.png"), full_page=True)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from govinfo.health import health
 from govinfo.views import home
 from units.forms import LoginForm
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", home, name="home"),
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("govinfo.api.urls")),
     path("", include("scoring.urls")),

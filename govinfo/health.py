@@ -1,0 +1,50 @@
+"""A health endpoint for load balancers and monitoring: the database answers, the broker
+accepts a connection, and beat ran within the last few minutes (its heartbeat task)."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from govinfo.celery import app
+from govinfo.tasks import HEARTBEAT_KEY
+
+BEAT_STALE_AFTER = dt.timedelta(minutes=5)
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _broker() -> str:
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+    return "ok"
+
+
+def _beat() -> str:
+    last = cache.get(HEARTBEAT_KEY)
+    if not last:
+        return "never"
+    age = timezone.now() - dt.datetime.fromisoformat(last)
+    return "ok" if age <= BEAT_STALE_AFTER else f"stale {int(age.total_seconds())}s"
+
+
+@login_not_required
+@require_GET
+def health(request):
+    checks = {}
+    for name, probe in (("database", _database), ("broker", _broker), ("beat", _beat)):
+        try:
+            checks[name] = probe()
+        except Exception as exc:  # any failure is the answer, not an error page
+            checks[name] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)

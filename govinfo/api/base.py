@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,3 +49,19 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ids = set(unit.ancestor_ids) | set(unit_access.administered_units(user).values_list("pk", flat=True))
         subtree = Unit.objects.descendants_of(unit, include_self=True)
         return (Unit.objects.filter(pk__in=ids) | subtree).distinct().order_by("path")
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "display_name"]
+
+
+class AnyAccept(BaseContentNegotiation):
+    """File downloads answer whatever the client accepts; errors still come as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

@@ -5,7 +5,8 @@ missing-or-forbidden 404, unauthenticated 401."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -46,3 +47,19 @@ def api_exception_handler(exc, context):
     else:
         response.data = {"code": getattr(exc, "default_code", "error"), "message": _flatten(response.data)}
     return response
+
+
+# For the schema: every endpoint documents its errors with this one shape.
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(help_text="机器可读的错误代码，如 invalid、not_found、conflict"),
+        "message": serializers.CharField(help_text="中文错误说明"),
+        "errors": serializers.DictField(required=False, help_text="按字段列出的错误（仅 400 invalid）"),
+    },
+)
+
+
+def errors(*statuses: int) -> dict:
+    """The error responses of an endpoint, for the schema."""
+    return dict.fromkeys(statuses, ErrorSerializer)

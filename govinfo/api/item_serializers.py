@@ -27,21 +27,10 @@ from submissions.models import (
     ItemVersion,
     Topic,
 )
-from units.models import Notification, Unit, User
+from units.models import Notification, User
 
-ErrorSerializer = inline_serializer(
-    "Error",
-    {
-        "code": serializers.CharField(help_text="机器可读的错误代码，如 invalid、not_found、conflict"),
-        "message": serializers.CharField(help_text="中文错误说明"),
-        "errors": serializers.DictField(required=False, help_text="按字段列出的错误（仅 400 invalid）"),
-    },
-)
-
-
-def errors(*statuses: int) -> dict:
-    """The error responses of an endpoint, for the schema."""
-    return dict.fromkeys(statuses, ErrorSerializer)
+from .base import UnitRefSerializer  # noqa: F401  (re-exported for the other API modules)
+from .errors import ErrorSerializer, errors  # noqa: F401
 
 
 def run_form(form: forms.Form) -> dict:
@@ -79,12 +68,6 @@ def filter_parameters() -> list[OpenApiParameter]:
 
 
 # --- References -------------------------------------------------------------------------
-
-
-class UnitRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Unit
-        fields = ["id", "name", "display_name"]
 
 
 class PersonRefSerializer(serializers.ModelSerializer):

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -27,19 +26,10 @@ from units.access import holds
 from units.models import Notification, Role
 
 from . import item_serializers as s
+from .base import AnyAccept
 
 SCOPES = ("desk", "unit")
 ATTACHMENT_ID = OpenApiParameter("att_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="附件 id")
-
-
-class AnyAccept(BaseContentNegotiation):
-    """File downloads answer whatever the client accepts; errors still come as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def item_detail_response(item: Item, context: dict, code: int = status.HTTP_200_OK) -> Response:

@@ -22,7 +22,8 @@ from publications.models import (
 )
 
 # One error component and one unit reference for the whole schema.
-from .item_serializers import ErrorSerializer, UnitRefSerializer, errors  # noqa: F401 (used by the views)
+from .base import UnitRefSerializer  # noqa: F401 (used by the views)
+from .errors import ErrorSerializer, errors  # noqa: F401
 
 # The largest id a filter may carry: larger numbers do not fit the database's integer.
 MAX_ID = 2**63 - 1

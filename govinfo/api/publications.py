@@ -32,7 +32,7 @@ from units.access import holds
 from units.models import Role, Unit
 
 from . import publication_serializers as s
-from .items import AnyAccept
+from .base import AnyAccept
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ID = r"[^/.]+"  # the routers' own lookup: any id reaches the view, which answers 404 in JSON

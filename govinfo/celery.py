@@ -6,7 +6,7 @@ web, worker and beat alike.
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govinfo.settings")
 
@@ -15,3 +15,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govinfo.settings")
 app = Celery("govinfo", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_failure.connect
+def record_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra) -> None:
+    """Keep every failed task where administrators look (admin → 后台任务失败记录).
+    Retries raise Retry, not a failure, so this sees only final failures."""
+    from govinfo.models import TaskFailure
+
+    try:
+        TaskFailure.objects.create(
+            task_id=task_id or "",
+            task_name=getattr(sender, "name", str(sender)),
+            args=repr((args, kwargs))[:2000],
+            exception=repr(exception)[:2000],
+            traceback=str(einfo or "")[:20000],
+        )
+    except Exception:  # the database may be what failed; the worker log still has it
+        import logging
+
+        logging.getLogger(__name__).exception("could not record task failure %s", task_id)

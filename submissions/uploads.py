@@ -207,7 +207,74 @@ def _check_pdf(fileobj, head: bytes, size: int) -> UploadKind:
     fileobj.seek(max(0, size - 1024))
     if b"%%EOF" not in fileobj.read():
         raise _corrupt("（PDF 文件不完整）")
+    fileobj.seek(0)
+    active = _pdf_active_content(fileobj.read())
+    if active:
+        raise UploadRejected(
+            f"PDF 文件含有可执行的活动内容（{active}），不能上传。"
+            "请用“打印为 PDF”重新生成不含脚本和嵌入文件的 PDF 后再上传。",
+            code="macro",
+        )
     return PDF
+
+
+# PDF's equivalent of macros: scripts, launching programs, embedded files, Flash/XFA forms
+# and actions that send data out. Plain links and page-open view settings are harmless.
+PDF_ACTIVE_NAMES = {
+    b"JavaScript": "JavaScript 脚本",
+    b"JS": "JavaScript 脚本",
+    b"Launch": "启动外部程序",
+    b"EmbeddedFile": "嵌入文件",
+    b"EmbeddedFiles": "嵌入文件",
+    b"RichMedia": "富媒体",
+    b"XFA": "XFA 表单",
+    b"SubmitForm": "表单提交",
+    b"ImportData": "导入数据",
+    b"GoToE": "打开嵌入文档",
+}
+PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
+PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM = re.compile(rb"stream\r?\n")
+# Object streams (PDF 1.5+) hold dictionaries compressed, where a /JavaScript name would
+# not be visible in the raw bytes; each is inflated in memory up to this many bytes.
+MAX_PDF_OBJSTM_BYTES = 10 * MB
+MAX_PDF_OBJSTM_TOTAL = 50 * MB
+
+
+def _pdf_active_content(data: bytes) -> str | None:
+    """The first kind of active content found in a PDF's dictionaries, or None."""
+    found = _pdf_active_names(data)
+    if found:
+        return found
+    budget = MAX_PDF_OBJSTM_TOTAL
+    for match in PDF_STREAM.finditer(data):
+        header = data[max(0, match.start() - 400) : match.start()]
+        header = header[header.rfind(b"obj") + 3 :] if b"obj" in header else header
+        if b"/ObjStm" not in _pdf_decode_names(header) or b"/FlateDecode" not in _pdf_decode_names(header):
+            continue
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(data[match.end() :], min(MAX_PDF_OBJSTM_BYTES, budget))
+        except zlib.error:
+            continue  # a damaged stream hides nothing a reader would run either
+        budget -= len(inflated)
+        found = _pdf_active_names(inflated)
+        if found or budget <= 0:
+            return found
+    return None
+
+
+def _pdf_decode_names(data: bytes) -> bytes:
+    # "/J#61vaScript" is the name /JavaScript: decode #xx escapes before comparing.
+    return PDF_NAME.sub(lambda m: b"/" + PDF_HEX_ESCAPE.sub(lambda h: bytes([int(h[1], 16)]), m[1]), data)
+
+
+def _pdf_active_names(data: bytes) -> str | None:
+    for match in PDF_NAME.finditer(data):
+        name = PDF_HEX_ESCAPE.sub(lambda h: bytes([int(h[1], 16)]), match[1])
+        if name in PDF_ACTIVE_NAMES:
+            return PDF_ACTIVE_NAMES[name]
+    return None
 
 
 def _unknown(head: bytes) -> UploadRejected:

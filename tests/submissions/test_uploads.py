@@ -392,3 +392,50 @@ def test_damaged_headers(data):
     error = reject(data)
     assert error.code == "corrupt"
     assert "文件已损坏" in error.message
+
+
+# --- active content in PDFs (the PDF equivalent of macros) ----------------------------------
+
+
+def pdf_with(body: bytes) -> bytes:
+    return b"%PDF-1.7\n" + body + b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (b"1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj", "JavaScript"),
+        (b"1 0 obj\n<< /Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (x) >> >>\nendobj", "JavaScript"),
+        (b"1 0 obj\n<< /Type /Action /S /Launch /F (cmd.exe) >>\nendobj", "启动外部程序"),
+        (b"1 0 obj\n<< /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>\nendobj", "嵌入文件"),
+        (b"1 0 obj\n<< /Type /Catalog /AcroForm << /XFA 3 0 R >> >>\nendobj", "XFA"),
+    ],
+    ids=["javascript", "escaped-name", "launch", "embedded-file", "xfa"],
+)
+def test_pdf_with_active_content_is_rejected(body, what):
+    exc = reject(pdf_with(body))
+    assert exc.code == "macro"
+    assert what in exc.message
+    assert "不能上传" in exc.message
+
+
+def test_pdf_hiding_javascript_in_a_compressed_object_stream_is_rejected():
+    hidden = zlib.compress(b"5 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    body = (
+        b"1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+        b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(hidden)
+        + hidden
+        + b"\nendstream\nendobj"
+    )
+    assert reject(pdf_with(body)).code == "macro"
+
+
+def test_pdf_with_links_and_compressed_page_content_is_accepted():
+    content = zlib.compress(b"BT /F1 12 Tf (JavaScript /JS in page text) Tj ET")
+    body = (
+        b"1 0 obj\n<< /Type /Catalog /OpenAction [3 0 R /Fit] >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https://example.gov.cn) >> >>\nendobj\n"
+        b"4 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(content) + content + b"\nendstream\nendobj"
+    )
+    assert sniff(io.BytesIO(pdf_with(body))).key == "pdf"

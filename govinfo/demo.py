@@ -73,6 +73,10 @@ ROLE_NAMES = {
     Role.ADMIN: ("admin", "管理员"),
 }
 DEMO_UNITS = [("prov", "云南省人民政府办公厅"), ("city", "昆明市人民政府办公室"), ("dept", "昆明市发展和改革委员会")]
+# Editors, signers and administrators need a second factor (units/twofactor.py). So that the
+# demo can be tried without a phone, their authenticators share this published secret;
+# `python manage.py totp <username>` prints the current code. Never use it for real people.
+DEMO_TOTP_SECRET = "GOVINFODEMOTWOFACTORSECRETKEYABC"
 
 
 TOPICS = ["边境", "农业", "旅游", "山区", "灾害", "项目", "改革"]
@@ -227,8 +231,25 @@ def load_demo(password: str) -> list[DemoLogin]:
                 unit=unit, username=username, full_name=f"{unit.display_name}{label}", roles=[role], password=password
             )
             logins.append(DemoLogin(username, unit.display_name, label, created))
+            _demo_authenticator(username)
     _demo_items()
     return logins
+
+
+def _demo_authenticator(username: str) -> None:
+    """A confirmed authenticator with the published demo secret, for a demo login whose
+    role needs a second factor and who has none (an existing one is never replaced)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from units import twofactor
+    from units.models import User
+
+    user = User.objects.get(username=username)
+    if twofactor.role_requires_two_factor(user) and twofactor.confirmed_device(user) is None:
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.create(user=user, name="演示身份验证器", key=key, confirmed=True)
 
 
 def _demo_items() -> None:

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (they say why the person was sent to the login or 2FA page).
     "govinfo.sessions.SessionTimeoutMiddleware",
-    "units.twofactor.TwoFactorMiddleware",
+    "govinfo.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must be last: it reads the outcome of authentication.
@@ -208,6 +208,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
 
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
 # Two-factor login (TOTP, units/twofactor.py): required for editors, issue approvers,
 # administrators and superusers; anyone else may opt in. Wrong codes back off
 # exponentially per device (1, 2, 4 … seconds).
@@ -218,7 +225,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret 
 # Content-Security-Policy (django-csp): scripts only from our own static files, no inline
 # script, no eval. Styles keep 'unsafe-inline' because templates set computed widths in
 # style attributes (progress bars, tree indentation) and Plotly, Bootstrap and Swagger UI
-# write inline styles; style injection cannot run script.
+# write inline styles. Inline styles cannot run script.
 from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
@@ -233,12 +240,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-if PRODUCTION:
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -293,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "政务信息报送系统 JSON API：与网页使用同一套业务规则。错误统一为 {code, message, errors}。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page but the public ones, the schema and its docs need a signed-in caller.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

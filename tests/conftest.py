@@ -176,3 +176,28 @@ def _fresh_cache(settings):
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(editor)` stands for a finished login: for a person who needs a
+    second factor that includes the code. Their authenticator is set up if they have none,
+    and the session is marked verified with it, as django_otp.login does after a right code.
+    Tests of the two-factor pages log in with `client.login` or the login form instead."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from units import twofactor
+
+    from .otp import device_for
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if twofactor.requires_two_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device_for(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -1,12 +1,12 @@
 """Django admin for administrators, scoped to the units they administer."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
-from . import access
+from . import access, twofactor
 from .actions import set_roles
 from .models import AssessmentClass, Role, Unit, User
 
@@ -129,7 +129,22 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     search_fields = ["username", "full_name", "unit__name"]
     list_select_related = ["unit"]
     ordering = ["unit__path", "username"]
+    # Shown, not edited: the form would also cut date_joined to the minute on every save
+    # (the zh-hans time format has no seconds), a change the audit record would show.
+    readonly_fields = ["last_login", "date_joined"]
     add_fieldsets = ((None, {"fields": ("username", "full_name", "unit", "roles", "password1", "password2")}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="重置两步验证（手机丢失或更换）", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        # The queryset is already limited to the units this administrator manages.
+        people = [u for u in queryset if self.has_change_permission(request, u)]
+        for person in people:
+            twofactor.reset_two_factor(user=person)
+        names = "、".join(str(p) for p in people)
+        self.message_user(
+            request, f"已重置 {len(people)} 人的两步验证：{names}。其下次登录时须重新绑定身份验证器。", messages.SUCCESS
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

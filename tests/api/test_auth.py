@@ -3,6 +3,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
+from tests.otp import code_for, device_for
 
 
 def test_token_obtain_use_and_revoke(writer):
@@ -58,3 +59,45 @@ def test_schema_and_docs_are_served_without_cdn(client, writer):
     docs = client.get(reverse("api-docs")).content.decode()
     assert "drf_spectacular_sidecar" in docs or "/static/" in docs
     assert "cdn" not in docs.lower() and "unpkg" not in docs.lower()
+
+
+def test_token_for_an_editor_needs_the_two_factor_code(editor):
+    api = APIClient()
+    url, credentials = reverse("api-token"), {"username": editor.username, "password": PASSWORD}
+    no_device = api.post(url, credentials, format="json")
+    assert no_device.status_code == 400 and no_device.json()["code"] == "otp_setup_required"
+    device = device_for(editor)
+    missing = api.post(url, credentials, format="json")
+    assert missing.status_code == 400 and missing.json()["code"] == "otp_required"
+    assert "otp_code" in missing.json()["message"]
+    right = code_for(device)
+    wrong = api.post(url, {**credentials, "otp_code": f"{(int(right) + 1) % 1000000:06d}"}, format="json")
+    assert (
+        wrong.status_code == 400 and wrong.json()["code"] == "invalid_otp" and "验证码不正确" in wrong.json()["message"]
+    )
+    # django-otp backs off after a wrong code: an immediate retry is refused even with the right code.
+    throttled = api.post(url, {**credentials, "otp_code": right}, format="json")
+    assert throttled.status_code == 429 and throttled.json()["code"] == "otp_throttled"
+    device.refresh_from_db()
+    device.throttle_reset()
+    ok = api.post(url, {**credentials, "otp_code": code_for(device)}, format="json")
+    assert ok.status_code == 200 and Token.objects.filter(user=editor, key=ok.json()["token"]).exists()
+    # The token then works on its own: no second factor per request.
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {ok.json()['token']}")
+    assert api.get(reverse("api-me")).json()["username"] == editor.username
+
+
+def test_session_of_an_editor_without_the_code_is_refused_by_the_api(client, editor):
+    device_for(editor)
+    client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})  # password only
+    response = client.get(reverse("api-me"))
+    assert response.status_code == 403 and response.json()["code"] == "two_factor_required"
+    # A token brought along is used instead of the half-finished session.
+    token = Token.objects.create(user=editor)
+    response = client.get(reverse("api-me"), HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    assert response.status_code == 200 and response.json()["username"] == editor.username
+
+
+def test_session_of_a_writer_needs_no_code_for_the_api(client, writer):
+    client.post(reverse("login"), {"username": writer.username, "password": PASSWORD})
+    assert client.get(reverse("api-me")).status_code == 200

@@ -13,6 +13,8 @@ from scoring.models import PublicationRule, Scheme, SchemeUnit
 from submissions.categories import ensure_categories
 from submissions.models import Category
 from tests.factories import PASSWORD
+from tests.otp import code_for, device_for
+from units import twofactor
 
 API = "/api/v1/"
 
@@ -40,7 +42,10 @@ def city_scheme(city, department, general):
 
 def login(user) -> APIClient:
     api = APIClient()
-    response = api.post(f"{API}auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    credentials = {"username": user.username, "password": PASSWORD}
+    if twofactor.role_requires_two_factor(user):  # editors and signers type their authenticator's code
+        credentials["otp_code"] = code_for(device_for(user))
+    response = api.post(f"{API}auth/token/", credentials, format="json")
     assert response.status_code == 200, response.content
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
     return api

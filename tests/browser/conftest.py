@@ -22,12 +22,29 @@ def browser():
         browser.close()
 
 
+# Chromium reports each Content-Security-Policy violation on the console ("Refused to …")
+# and as a securitypolicyviolation event; the page fixture records both.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh browser page. Any Content-Security-Policy violation in a test fails it:
+    every journey doubles as a check that the policy and the pages agree."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.csp_refusals = refused
     yield page
     context.close()
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
 
 
 @pytest.fixture

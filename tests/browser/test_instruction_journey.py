@@ -11,6 +11,7 @@ from django.utils import timezone
 from publications.models import Instruction, InstructionLevel, Publication, PublicationKind, Schedule
 from scoring.models import InstructionRule, Scheme, SchemeUnit
 from tests.factories import PASSWORD
+from tests.otp import pass_second_factor
 from tests.publications.helpers import adopted, signed_issue
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,9 @@ def _login(page, base, username):
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/")
 
 
@@ -114,6 +117,6 @@ def test_leader_instructs_from_the_daily_digest_and_the_department_reports_back(
     assert "3.0" in cells  # points: the 市政府领导 instruction bonus
     assert cells[-4] == "1"  # instructions column
     # The charts are drawn by the plotly bundle the app serves itself.
-    page.wait_for_function("document.body.dataset.chartsReady === '1'", timeout=15000)
+    page.locator("body[data-charts-ready='1']").wait_for(state="attached", timeout=15000)  # CSP: no eval
     assert page.locator("#chart-points .main-svg").count() >= 1
     page.screenshot(path=str(screenshot_dir / "scoreboard.png"), full_page=True)

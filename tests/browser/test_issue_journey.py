@@ -6,6 +6,7 @@ import pytest
 
 from publications.models import Issue, Publication, PublicationKind, Recipient, RecipientKind
 from tests.factories import PASSWORD, UserFactory
+from tests.otp import pass_second_factor
 from tests.submissions.helpers import submitted
 from units.models import Role
 
@@ -17,7 +18,9 @@ def _login(page, base, username):
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/")
 
 

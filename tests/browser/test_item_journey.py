@@ -8,6 +8,7 @@ import pytest
 
 from submissions.models import Item, State
 from tests.factories import PASSWORD
+from tests.otp import pass_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,9 @@ def _login(page, base, username):
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/")
 
 
@@ -54,7 +57,8 @@ def test_import_check_signoff_return_revise_and_diff(
     # Fix the first-person wording; the live check (htmx) clears the warning.
     page.fill("#id_title", "昆明市重大项目建设提速增效")
     page.locator("#id_title").press("End")
-    page.wait_for_function("!document.querySelector('#hints [data-code=first_person]')", timeout=10000)
+    # A locator, not wait_for_function: that evaluates a string, which the CSP forbids.
+    page.locator("#hints [data-code=first_person]").wait_for(state="detached", timeout=10000)
     page.select_option("#id_category", label="交流工作 › 工作进展")
     page.click("#item-form button[type=submit]")
     assert page.locator("#item-title").inner_text() == "昆明市重大项目建设提速增效"

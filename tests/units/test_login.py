@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.otp import code_for, device_for
 
 
 @pytest.mark.parametrize("name", ["home", "unit_directory", "password_change"])
@@ -21,8 +22,11 @@ def test_login_page_speaks_chinese(client, db):
     assert 'lang="zh-Hans"' in body
 
 
-def test_login_with_right_password_reaches_home(client, editor):
+def test_login_with_right_password_and_code_reaches_home(client, editor):
+    device = device_for(editor)
     response = client.post(reverse("login"), {"username": "editor", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('two_factor_verify')}?next=/"
+    response = client.post(response.redirect_chain[-1][0], {"code": code_for(device), "next": "/"}, follow=True)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "您好" in body and "编辑台" in body

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from govinfo.demo import load_demo
+from govinfo.demo import DEMO_TOTP_SECRET, load_demo
 
 
 class Command(BaseCommand):
@@ -18,3 +18,7 @@ class Command(BaseCommand):
             self.stdout.write(f"新建账号的密码：{settings.DEMO_PASSWORD}（请登录后修改）")
         else:
             self.stdout.write("账号均已存在，密码未被重置。")
+        self.stdout.write(
+            f"编辑、签发人、管理员登录时还须输入两步验证码：演示身份验证器密钥为 {DEMO_TOTP_SECRET}"
+            "（可添加到手机身份验证器），或运行 python manage.py totp <用户名> 查看当前验证码。"
+        )

@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from govinfo.demo import DEMO_UNITS, ROLE_NAMES
+from govinfo.demo import DEMO_TOTP_SECRET, DEMO_UNITS, ROLE_NAMES
 
 
 class Command(BaseCommand):
@@ -60,4 +60,8 @@ class Command(BaseCommand):
         for prefix, unit_name in DEMO_UNITS:
             names = " ".join(f"{prefix}_{suffix}" for suffix, _ in ROLE_NAMES.values())
             self.stdout.write(f"  {unit_name}: {names}")
+        self.stdout.write(
+            f"编辑（editor）、签发人（signer）、管理员（admin）还须输入两步验证码：身份验证器密钥 {DEMO_TOTP_SECRET}，"
+            "或另开终端运行 .venv/bin/python manage.py totp <用户名>。"
+        )
         self.stdout.write(self.style.SUCCESS(line))

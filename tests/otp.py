@@ -1,0 +1,65 @@
+"""What a person's authenticator app does, for tests: hold the secret and show the code.
+
+`code_for(device)` computes the code the server accepts next the way an app would
+(django_otp.oath, from the device's key and the clock), stepping past codes already used,
+since each code is accepted once.
+"""
+
+import time
+
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from units import twofactor
+
+
+def device_for(user) -> TOTPDevice:
+    """The person's confirmed authenticator, created as a finished setup would leave it."""
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, confirmed=True)
+    return device
+
+
+def code_for(device: TOTPDevice) -> str:
+    """The code for the earliest time step the server will still accept: the current
+    step, or the next one if the current code was used already (the server allows one
+    step of clock difference either way). Never the previous step: a test that crosses
+    a step boundary between computing and typing would fail by chance."""
+    device.refresh_from_db()
+    while True:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        now = totp.t()
+        t = max(now, device.last_t + 1)
+        if t <= now + device.tolerance:
+            return f"{hotp(device.bin_key, t, digits=device.digits):0{device.digits}d}"
+        time.sleep(1)  # both steps within reach were used: wait for the clock
+
+
+def code_from_secret(secret: str, at: float | None = None) -> str:
+    """The current code for a base32 secret as the setup page prints it (spaces allowed)."""
+    import base64
+
+    key = base64.b32decode(secret.replace(" ", "").upper() + "=" * (-len(secret.replace(" ", "")) % 8))
+    totp = TOTP(key)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():06d}"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """In a browser that has just submitted the password: type the code the person's
+    authenticator shows, if the site asks for one. On the setup page (no authenticator
+    yet) that is the code for the secret the page prints, as a person would type it in."""
+    from units.models import User
+
+    page.wait_for_load_state()
+    if "/2fa/verify/" in page.url:
+        code = code_for(device_for(User.objects.get(username=username)))
+    elif "/2fa/setup/" in page.url:
+        code = code_from_secret(page.inner_text("#otp-secret"))
+    else:
+        return
+    page.fill("input[name=code]", code)
+    with page.expect_navigation():
+        page.click("#otp-form button[type=submit]")

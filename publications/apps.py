@@ -13,3 +13,33 @@ class PublicationsConfig(AppConfig):
 
         register(item_panel)
         register(instruction_panel)
+
+        # The audit record: publications, their distribution, adoptions and issues.
+        import audit
+        from submissions.sealing import is_sealed, unseal
+
+        from .models import Adoption, Issue, Publication, Recipient
+
+        def issue_repr(issue: Issue) -> str:
+            publication = audit.cached(issue, "publication")
+            return f"{publication.name if publication else '期刊'}{issue.label}"
+
+        office = audit.unit_via("publication", "office_id")
+        audit.register(Publication, unit=lambda p: p.office_id)
+        audit.register(Recipient, unit=office)
+        audit.register(
+            Issue,
+            exclude=("docx",),
+            unit=office,
+            describe=issue_repr,
+            actions={"sign_off_issue": "签发", "reorder": "调整顺序"},
+        )
+        audit.register(
+            Adoption,
+            sealed=("title", "body"),
+            is_sealed=is_sealed,
+            unseal=unseal,
+            unit=office,
+            describe=lambda a: "（敏感信息）" if is_sealed(a.title) else a.title,
+            actions={"add_to_issue": "编入本期", "remove_from_issue": "移出本期", "withdraw_adoption": "撤销采用记录"},
+        )

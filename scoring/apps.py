@@ -19,3 +19,15 @@ class ScoringConfig(AppConfig):
         )
         signals.instruction_made.connect(receivers.on_instruction_made, dispatch_uid="scoring.instruction_made")
         item_signals.penalty_due.connect(receivers.on_penalty_due, dispatch_uid="scoring.penalty_due")
+
+        # The audit record: schemes, their quotas and rules (edited in admin).
+        import audit
+
+        from . import models
+
+        audit.register(models.Scheme, unit=lambda scheme: scheme.office_id)
+        office = audit.unit_via("scheme", "office_id")
+        rules = ["SchemeUnit", "QuotaRule", "PublicationRule", "InstructionRule", "HigherAdoptionRule",
+                 "PenaltyRule", "AwardTier", "UpperAdoptionRule"]  # fmt: skip
+        for name in rules:
+            audit.register(getattr(models, name), unit=office)

@@ -14,6 +14,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
 from units.models import Role, Unit, User
 from units.notify import notify, people_with_roles
 
@@ -73,15 +74,18 @@ def _require_role(user: User, item: Item, role: str, scope: str) -> None:
         raise TransitionError("您没有权限进行此操作。")
 
 
-def _save(item: Item, expected_version: int, **fields) -> Item:
-    """Write `fields` only if nobody changed the item since `expected_version`."""
+def _save(item: Item, expected_version: int, *, actor: User | None, act: str, **fields) -> Item:
+    """Write `fields` only if nobody changed the item since `expected_version`; the
+    change goes into the audit record as the act `act` of `actor`."""
     fields["updated_at"] = timezone.now()
     changed = Item.objects.filter(pk=item.pk, version=expected_version).update(version=F("version") + 1, **fields)
     if not changed:
         raise ConcurrentChange("该信息刚刚已被他人修改或处理，请刷新页面查看最新内容后再操作。")
+    changes = audit.changes_of(item, fields)
     for name, value in fields.items():
         setattr(item, name, value)
     item.version = expected_version + 1
+    audit.record(action=act, obj=item, actor=actor, changes=changes)
     return item
 
 
@@ -156,7 +160,7 @@ def update_draft(*, item: Item, user: User, data: ItemData, expected_version: in
         raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能修改。")
     _require_role(user, item, Role.STAFF, "unit")
     _validate(data, item.office)
-    _save(item, expected_version, **_text_fields(data))
+    _save(item, expected_version, actor=user, act="edit", **_text_fields(data))
     item.topics.set(data.topics)
     item.named_readers.set(data.named_readers if data.confidentiality == Confidentiality.SENSITIVE else [])
     _event(item, user, "edit", item.state, item.state)
@@ -178,7 +182,7 @@ def edit_as_editor(*, item: Item, user: User, title: str, body: str, expected_ve
         _stored(title.strip(), item.confidentiality),
         _stored(body.strip(), item.confidentiality),
     )
-    _save(item, expected_version, title=stored_title, body=stored_body, state=to_state)
+    _save(item, expected_version, actor=user, act="editor_edit", title=stored_title, body=stored_body, state=to_state)
     _snapshot(item, user, VersionKind.EDITOR, note or "编辑修改")
     _event(item, user, "editor_edit", from_state, to_state, note)
     return item
@@ -222,7 +226,7 @@ def transition(*, item: Item, user: User, action: str, expected_version: int, co
             deadline=deadline,
             is_late=is_late(deadline, timezone.localdate(now)),
         )
-    _save(item, expected_version, **fields)
+    _save(item, expected_version, actor=user, act=action, **fields)
     _event(item, user, action, from_state, t.target, comment)
     if action == "sign_off":
         resubmission = item.versions.exists()
@@ -334,7 +338,8 @@ def record_adoption(*, item: Item, user: User, note: str, expected_version: int 
     _require_role(user, item, Role.EDITOR, "office")
     from_state = item.state
     to_state = State.PUBLISHED if from_state == State.PUBLISHED else State.ADOPTED
-    _save(item, item.version if expected_version is None else expected_version, state=to_state)
+    version = item.version if expected_version is None else expected_version
+    _save(item, version, actor=user, act="adopt", state=to_state)
     _event(item, user, "adopt", from_state, to_state, note)
     return item
 
@@ -343,6 +348,7 @@ def record_publication(*, item: Item, user: User, note: str) -> Item:
     """Mark an item published: the issue it is in was signed off."""
     from_state = item.state
     Item.objects.filter(pk=item.pk).update(state=State.PUBLISHED, version=F("version") + 1, updated_at=timezone.now())
+    audit.record(action="publish", obj=item, actor=user, changes={"state": [from_state, State.PUBLISHED]})
     item.state = State.PUBLISHED
     _event(item, user, "publish", from_state, State.PUBLISHED, note)
     return item
@@ -353,6 +359,7 @@ def record_withdrawal(*, item: Item, user: User, note: str, still_adopted: bool)
     from_state = item.state
     to_state = from_state if still_adopted or from_state == State.PUBLISHED else State.IN_REVIEW
     Item.objects.filter(pk=item.pk).update(state=to_state, version=F("version") + 1, updated_at=timezone.now())
+    audit.record(action="unadopt", obj=item, actor=user, changes={"state": [from_state, to_state]})
     item.state = to_state
     _event(item, user, "unadopt", from_state, to_state, note)
     return item

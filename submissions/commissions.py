@@ -22,6 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
 from units.access import holds
 from units.models import OFFICE_KINDS, Reminder, Role, Unit, User
 from units.notify import notify, people_with_roles
@@ -171,6 +172,7 @@ def link_to_commission(*, item: Item, commission: Commission, user: User) -> Ite
     )
     if not linked:
         raise ValidationError("该信息已是另一约稿的回复，一条信息只能回复一个约稿。")
+    audit.record(action="update", obj=item, actor=user, changes={"commission": [None, commission.pk]})
     item.commission = commission
     ItemEvent.objects.create(
         item=item, action="edit", from_state=item.state, to_state=item.state, actor=user,

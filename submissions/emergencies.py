@@ -24,6 +24,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
 from units.access import holds
 from units.models import Role, User
 from units.notify import notify, people_with_roles
@@ -116,9 +117,11 @@ def written_deadline(grade: str, occurred_at: dt.datetime) -> dt.datetime:
     return occurred_at + dt.timedelta(minutes=rule.written_minutes)
 
 
-def _link(item: Item, case: EmergencyCase, kind: str, seq: int) -> Item:
+def _link(item: Item, case: EmergencyCase, kind: str, seq: int, actor: User) -> Item:
     # The draft was created a moment ago in this transaction: no version to check.
-    Item.objects.filter(pk=item.pk).update(emergency_case=case, report_kind=kind, report_seq=seq)
+    fields = {"emergency_case": case, "report_kind": kind, "report_seq": seq}
+    Item.objects.filter(pk=item.pk).update(**fields)
+    audit.record(action="update", obj=item, actor=actor, changes=audit.changes_of(item, fields))
     item.emergency_case, item.report_kind, item.report_seq = case, kind, seq
     return item
 
@@ -146,7 +149,7 @@ def start_case(*, author: User, data: actions.ItemData, case: CaseData) -> Item:
     )
     data = replace(data, category=emergency_category(), event_date=timezone.localdate(case.occurred_at))
     item = actions.create_draft(author=author, data=data)
-    return _link(item, record, ReportKind.FIRST, 0)
+    return _link(item, record, ReportKind.FIRST, 0, author)
 
 
 @transaction.atomic
@@ -175,7 +178,7 @@ def add_report(*, case: EmergencyCase, author: User, data: actions.ItemData, kin
         seq = (reports.filter(report_kind=ReportKind.FOLLOW_UP).aggregate(n=Max("report_seq"))["n"] or 0) + 1
     data = replace(data, category=emergency_category(), event_date=None)
     item = actions.create_draft(author=author, data=data)
-    return _link(item, case, kind, seq)
+    return _link(item, case, kind, seq, author)
 
 
 def record_written_report(*, item: Item, user: User | None) -> bool:
@@ -192,6 +195,7 @@ def record_written_report(*, item: Item, user: User | None) -> bool:
     fields = {"is_late": late, "deadline": timezone.localdate(case.written_deadline)}
     if any(getattr(item, k) != v for k, v in fields.items()):
         Item.objects.filter(pk=item.pk).update(**fields)
+        audit.record(action="update", obj=item, actor=user, changes=audit.changes_of(item, fields))
         for k, v in fields.items():
             setattr(item, k, v)
     if late and EmergencyCase.objects.filter(pk=case.pk, is_late=False).update(is_late=True):
@@ -240,6 +244,7 @@ def after_transition(item: Item, user: User, action: str) -> None:
     else:
         if item.is_late:  # follow-ups are not timed by the category's day rule
             Item.objects.filter(pk=item.pk).update(is_late=False)
+            audit.record(action="update", obj=item, actor=user, changes={"is_late": [True, False]})
             item.is_late = False
         if item.report_kind == ReportKind.FINAL:
             close_case(item=item)

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+import audit
+
 from .models import Role, RoleGrant, Unit, User
 
 
@@ -22,7 +24,15 @@ def set_roles(*, user: User, roles: Iterable[str]) -> User:
         raise ValidationError("该用户没有所属单位，不能授予角色。")
     RoleGrant.objects.filter(user=user).exclude(unit_id=user.unit_id, role__in=wanted).delete()
     have = set(RoleGrant.objects.filter(user=user, unit_id=user.unit_id).values_list("role", flat=True))
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, unit_id=user.unit_id, role=r) for r in sorted(wanted - have)])
+    created = RoleGrant.objects.bulk_create(
+        [RoleGrant(user=user, unit_id=user.unit_id, role=r) for r in sorted(wanted - have)]
+    )
+    for grant in created:  # bulk_create sends no signal: record each grant (removals are)
+        audit.record(
+            action="create",
+            obj=grant,
+            changes={"user": [None, user.pk], "unit": [None, grant.unit_id], "role": [None, grant.role]},
+        )
     user._role_cache = None
     return user
 

@@ -6,4 +6,31 @@ class UnitsConfig(AppConfig):
     verbose_name = "单位与人员"
 
     def ready(self) -> None:
+        import audit
+
         from . import access  # noqa: F401  registers the rules permissions
+        from .models import AssessmentClass, Role, RoleGrant, Unit, User
+
+        # Every change to units, people and roles goes into the audit record.
+        roles = dict(Role.choices)
+
+        def grant_repr(grant: RoleGrant) -> str:
+            user = audit.cached(grant, "user")
+            who = (
+                user.username
+                if user is not None
+                else User.objects.filter(pk=grant.user_id).values_list("username", flat=True).first()
+            )
+            return f"{who}·{roles.get(grant.role, grant.role)}"
+
+        audit.register(Unit, exclude=("path", "depth"), unit=lambda u: u.pk)
+        audit.register(
+            User,
+            exclude=("last_login",),
+            secret=("password",),
+            unit=lambda u: u.unit_id,
+            describe=lambda u: f"{u.full_name}（{u.username}）" if u.full_name else u.username,
+        )
+        audit.register(RoleGrant, exclude=("granted_at",), unit=lambda g: g.unit_id, describe=grant_repr)
+        audit.register(AssessmentClass)
+        audit.register_actions({"two_factor_enabled": "启用两步验证", "two_factor_reset": "重置两步验证"})

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import audit
+
 from .models import Role, User
 
 ROLES_NEEDING_TWO_FACTOR = frozenset({Role.EDITOR, Role.ISSUE_APPROVER, Role.ADMIN})
@@ -130,6 +132,7 @@ def confirm_device(*, request, device: TOTPDevice, code: str) -> CheckResult:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         mark_verified(request, device)
+        audit.record(action="two_factor_enabled", obj=device.user, changes={"two_factor": [False, True]})
     return result
 
 
@@ -138,4 +141,6 @@ def reset_two_factor(*, user: User) -> int:
     """Remove a person's authenticator (lost phone): their next login sets up a new one
     if their role requires it. Sessions verified with the old device lose that mark."""
     count, _ = TOTPDevice.objects.filter(user=user).delete()
+    if count:
+        audit.record(action="two_factor_reset", obj=user, changes={"two_factor": [True, False]})
     return count

@@ -1,0 +1,62 @@
+"""The audit record: every change to items, issues, schemes, quotas, people and roles.
+
+The public API, importable before the app registry is ready:
+
+    audit.register(Model, …)          from an app's AppConfig.ready()
+    audit.record(action=…, obj=…, changes={field: [old, new]}, actor=…)
+    audit.changes_of(obj, {field: new})   for a QuerySet.update() about to happen
+    with audit.suspended(): …          bulk loads only
+"""
+
+from .context import as_system, suspended
+
+
+def register(model, **options):
+    from .registry import register as _register
+
+    return _register(model, **options)
+
+
+def register_actions(labels: dict[str, str]) -> None:
+    from .registry import register_actions as _register_actions
+
+    _register_actions(labels)
+
+
+def record(**kwargs):
+    from .recording import record as _record
+
+    return _record(**kwargs)
+
+
+def changes_of(obj, fields: dict) -> dict:
+    from .recording import changes_of as _changes_of
+
+    return _changes_of(obj, fields)
+
+
+def cached(obj, name: str):
+    """The related object `name` of `obj` if already loaded, else None (no query)."""
+    field = obj._meta.get_field(name)
+    return field.get_cached_value(obj, None) if field.is_cached(obj) else None
+
+
+def unit_via(fk: str, attr: str):
+    """A `unit=` callable for register(): the unit is `attr` of the related object `fk`
+    (e.g. unit_via("scheme", "office_id")), read from the loaded object when it is
+    there, else with one small query."""
+
+    def unit_of(obj):
+        related = cached(obj, fk)
+        if related is not None:
+            return getattr(related, attr)
+        field = obj._meta.get_field(fk)
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            return None
+        return field.related_model._base_manager.filter(pk=pk).values_list(attr, flat=True).first()
+
+    return unit_of
+
+
+__all__ = ["as_system", "cached", "changes_of", "record", "register", "register_actions", "suspended", "unit_via"]

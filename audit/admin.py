@@ -1,0 +1,198 @@
+"""Browsing and exporting the audit record (admin → 审计记录). Read-only for everyone."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from units.access import administered_units, can_use_admin
+from units.models import Unit
+
+from . import exports, queries
+from .display import action_label, change_lines, changes_text, model_label
+from .models import AuditEntry
+from .registry import action_labels, model_label_choices
+
+MAX_XLSX_ROWS = 100_000
+
+
+class ModelFilter(admin.SimpleListFilter):
+    title = "对象类型"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        return model_label_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = "动作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return list(action_labels().items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class UnitSubtreeFilter(admin.SimpleListFilter):
+    """A unit and everything below it; the choices are the administrator's own unit and
+    the units directly under it (a province lists its cities, not every department)."""
+
+    field = "actor_unit"
+
+    def lookups(self, request, model_admin):
+        units = administered_units(request.user)
+        own = request.user.unit
+        if own is not None and not request.user.is_superuser:
+            units = units.filter(depth__lte=own.depth + 1)
+        else:
+            units = units.filter(depth__lte=1)
+        return [(str(u.pk), u.display_name) for u in units.only("pk", "name", "short_name")[:300]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "system":
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        try:
+            unit = administered_units(request.user).get(pk=int(value))
+        except (Unit.DoesNotExist, ValueError):
+            return queryset.none()
+        subtree = Unit.objects.descendants_of(unit, include_self=True).values("pk")
+        return queryset.filter(**{f"{self.field}__in": subtree})
+
+
+class ActorUnitFilter(UnitSubtreeFilter):
+    title = "操作人单位（含下级）"
+    parameter_name = "actor_unit"
+    field = "actor_unit"
+
+    def lookups(self, request, model_admin):
+        return [("system", "系统（后台任务）"), *super().lookups(request, model_admin)]
+
+
+class ObjectUnitFilter(UnitSubtreeFilter):
+    title = "对象所属单位（含下级）"
+    parameter_name = "object_unit"
+    field = "unit"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Administrators read the record of their scope (audit/queries.py); nobody can add,
+    change or delete an entry, here or anywhere (the table refuses it)."""
+
+    list_display = ["at", "actor_name", "actor_unit", "action_display", "model_display", "object_id",
+                    "object_repr", "changes_display", "ip"]  # fmt: skip
+    list_display_links = ["at"]
+    list_filter = [ModelFilter, ActionFilter, ActorUnitFilter, ObjectUnitFilter]
+    date_hierarchy = "at"
+    search_fields = ["=object_id", "actor_name", "object_repr", "=request_id"]
+    search_help_text = "按对象编号、操作人（姓名或用户名）、对象名称或请求编号搜索"
+    list_select_related = ["actor_unit"]
+    list_per_page = 50
+    show_full_result_count = False  # one count fewer on a table that only grows
+    fields = ["at", "actor_name", "actor_unit", "action_display", "model_display", "object_id", "object_repr",
+              "unit", "changes_table", "ip", "path", "request_id"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return queries.visible_entries(request.user).select_related("actor_unit", "unit")
+
+    def has_module_permission(self, request) -> bool:
+        return can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_use_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="动作", ordering="action")
+    def action_display(self, obj: AuditEntry) -> str:
+        return action_label(obj.action)
+
+    @admin.display(description="对象类型", ordering="model")
+    def model_display(self, obj: AuditEntry) -> str:
+        return model_label(obj.model)
+
+    @admin.display(description="变更内容")
+    def changes_display(self, obj: AuditEntry) -> str:
+        text = changes_text(obj)
+        return text if len(text) <= 120 else text[:120] + "…"
+
+    @admin.display(description="变更内容")
+    def changes_table(self, obj: AuditEntry) -> str:
+        lines = change_lines(obj.model, obj.changes)
+        if not lines:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+    # --- Exports of the filtered list ---------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.xlsx", view(self.export_xlsx), name="audit_auditentry_export_xlsx"),
+            path("export.csv", view(self.export_csv), name="audit_auditentry_export_csv"),
+            *super().get_urls(),
+        ]
+
+    def _filtered(self, request):
+        """The entries the change list shows for the same filters, search and order."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return changelist.get_queryset(request).select_related("actor_unit")
+
+    def _back(self, request) -> HttpResponseRedirect:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(reverse("admin:audit_auditentry_changelist") + (f"?{query}" if query else ""))
+
+    def _filename(self, ext: str) -> str:
+        return f"audit-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
+
+    def export_xlsx(self, request):
+        try:
+            entries = self._filtered(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "筛选条件有误，请重新选择后再导出。")
+            return self._back(request)
+        count = entries.count()
+        if count > MAX_XLSX_ROWS:
+            messages.error(
+                request, f"符合条件的记录有 {count} 条，超过 Excel 导出上限 {MAX_XLSX_ROWS} 条：请缩小范围或导出 CSV。"
+            )
+            return self._back(request)
+        content = exports.xlsx(entries.iterator(chunk_size=2000))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self._filename("xlsx")}"'
+        return response
+
+    def export_csv(self, request):
+        try:
+            entries = self._filtered(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "筛选条件有误，请重新选择后再导出。")
+            return self._back(request)
+        response = StreamingHttpResponse(
+            exports.csv_lines(entries.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self._filename("csv")}"'
+        return response

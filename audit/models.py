@@ -1,0 +1,93 @@
+"""The audit record: one append-only row per change to an audited object."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+SYSTEM_ACTOR = "系统"
+REFUSAL = "审计记录只能追加，不能修改或删除。"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied(REFUSAL)
+
+    def delete(self):
+        raise PermissionDenied(REFUSAL)
+
+    def visible_to(self, units):
+        """Entries by people of `units`, or about objects of `units` (a queryset of units)."""
+        ids = units.values("pk")
+        return self.filter(models.Q(actor_unit__in=ids) | models.Q(unit__in=ids))
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from where: the cross-model view of every change.
+
+    The references to people and units are kept without database constraints, so that
+    removing a person or a unit never has to touch (and can never rewrite) this record;
+    `actor_name` keeps the name as it was.
+    """
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150, default=SYSTEM_ACTOR)
+    actor_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="操作人单位",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    action = models.CharField("动作", max_length=40)
+    model = models.CharField("对象类型", max_length=60)
+    object_id = models.CharField("对象编号", max_length=64)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="对象所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    changes = models.JSONField("变更内容", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    path = models.CharField("请求路径", max_length=300, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["model", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor_unit", "at"], name="audit_actor_unit_idx"),
+            models.Index(fields=["unit", "at"], name="audit_unit_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}#{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionDenied(REFUSAL)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(REFUSAL)

@@ -86,12 +86,19 @@ def item_in_issue(item: Item, issue: Issue) -> bool:
 
 def can_instruct(user: User, issue: Issue) -> bool:
     """A leader who may read the signed issue, or an editor of its office (recording a
-    leader's written instruction) may instruct on its items."""
+    leader's written instruction) may instruct on its items.
+
+    Instructions come from above: the leaders of the issuing office and of the offices
+    over it (its 报 list). A leader of a unit the issue is sent down (发) or across (送)
+    to reads it but does not instruct on it: they would name handling units that are not
+    theirs, and credit their own unit with instruction points."""
     if not (_active(user) and issue.state == IssueState.SIGNED):
         return False
     if access.is_editor_of(user, issue.publication):
         return True
-    return holds(user, Role.LEADER) and access.can_read_issue(user, issue)
+    office = issue.publication.office
+    above = user.unit_id == office.pk or user.unit_id in office.ancestor_ids
+    return above and holds(user, Role.LEADER) and access.can_read_issue(user, issue)
 
 
 def instructable_issues(user: User, item: Item) -> list[Issue]:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "govinfo",
+    "audit",
     "units",
     "submissions",
     "publications",
@@ -101,9 +102,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Database unreachable → a Chinese 503 page that keeps the posted text (inside CSRF,
+    # so the fresh token's cookie is set; outside everything that queries the database).
+    "govinfo.dberrors.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "govinfo.middleware.LoginRequiredExceptApi",
+    # Who is acting, for the audit record (audit/context.py); reads the user lazily.
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (they say why the person was sent to the login or 2FA page).
     "govinfo.sessions.SessionTimeoutMiddleware",

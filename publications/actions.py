@@ -14,6 +14,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
 from submissions import actions as item_actions
 from submissions.models import Item
 from submissions.sealing import seal
@@ -155,7 +156,9 @@ def withdraw_adoption(*, adoption: Adoption, user: User, reason: str) -> Adoptio
         raise PublicationError("该信息所在的期已签发，不能撤销采用。")
     if not reason.strip():
         raise ValidationError("请填写撤销理由。")
-    Adoption.objects.filter(pk=adoption.pk).update(withdrawn_at=timezone.now(), withdrawn_by=user, issue=None)
+    fields = {"withdrawn_at": timezone.now(), "withdrawn_by": user, "issue": None}
+    Adoption.objects.filter(pk=adoption.pk).update(**fields)
+    audit.record(action="withdraw_adoption", obj=adoption, actor=user, changes=audit.changes_of(adoption, fields))
     adoption.refresh_from_db()
     for item in adoption.sources.all():
         still = item.contributed_adoptions.filter(withdrawn_at=None).exists()
@@ -227,6 +230,10 @@ def add_to_issue(*, issue: Issue, adoptions: Iterable[Adoption], user: User | No
         # put one adoption into two issues.
         if not Adoption.objects.filter(pk=adoption.pk, issue=None).update(issue=issue, position=last):
             raise PublicationError("该信息已编入其他期。")
+        audit.record(
+            action="add_to_issue", obj=adoption, actor=user,
+            changes={"issue": [None, issue.pk], "position": [adoption.position, last]},
+        )  # fmt: skip
     _touch(issue)
     return issue
 
@@ -239,6 +246,10 @@ def remove_from_issue(*, issue: Issue, adoption: Adoption, user: User) -> Issue:
     if adoption.issue_id != issue.pk:
         raise PublicationError("该信息不在本期中。")
     Adoption.objects.filter(pk=adoption.pk).update(issue=None, position=0)
+    audit.record(
+        action="remove_from_issue", obj=adoption, actor=user,
+        changes={"issue": [issue.pk, None], "position": [adoption.position, 0]},
+    )  # fmt: skip
     _renumber(issue)
     _touch(issue)
     return issue
@@ -255,6 +266,8 @@ def reorder_issue(*, issue: Issue, order: list[int], user: User) -> Issue:
         raise PublicationError("排序已过期，请刷新页面后重试。")
     for position, pk in enumerate(order, start=1):
         Adoption.objects.filter(pk=pk).update(position=position)
+    if list(order) != current:  # one entry for the issue: the order of its adoptions (ids)
+        audit.record(action="reorder", obj=issue, actor=user, changes={"order": [current, list(order)]})
     _touch(issue)
     return issue
 
@@ -301,12 +314,16 @@ def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra
     total = None
     if not issue.special:
         total = (numbered.filter(special=False).aggregate(n=Max("total"))["n"] or publication.total_start) + 1
-    Issue.objects.filter(pk=issue.pk).update(
+    fields = dict(
         state=IssueState.SIGNED, year=today.year, number=number, total=total, signed_by=user, signed_at=now,
         signed_date=today, copies=copies if copies is not None else issue.copies,
-        extra_recipients=extra_recipients.strip() or issue.extra_recipients, version=F("version") + 1,
+        extra_recipients=extra_recipients.strip() or issue.extra_recipients,
     )  # fmt: skip
+    changes = audit.changes_of(issue, fields)
+    Issue.objects.filter(pk=issue.pk).update(version=F("version") + 1, **fields)
     issue.refresh_from_db()
+    audit.record(action="sign_off_issue", obj=issue, actor=user, changes=changes, unit=publication.office_id,
+                 object_repr=f"{publication.name}{issue.label}")  # fmt: skip
     for adoption in adoptions:
         for item in adoption.sources.all():
             item_actions.record_publication(item=item, user=user, note=f"《{publication.name}》{issue.label}")
@@ -353,6 +370,12 @@ def compile_issue(*, publication: Publication, key: str, user: User | None = Non
     try:
         with transaction.atomic():
             Publication.objects.select_for_update().get(pk=publication.pk)
+            # Under the lock: a run already finished (delivered twice, or resumed after a
+            # worker died while another worker finished it) is left as it is.
+            status = CompileRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+            if status in (CompileStatus.DONE, CompileStatus.EMPTY, CompileStatus.SKIPPED):
+                run.refresh_from_db()
+                return run
             existing = Issue.objects.filter(publication=publication, compile_key=key).first()
             if existing is not None:
                 _finish(run, CompileStatus.SKIPPED, f"{key} 已编成一期，未重复编辑。", existing)

@@ -4,8 +4,9 @@ or crashed run is caught up by the next one, and a duplicate delivery changes no
 (the compile key is unique per publication)."""
 
 import datetime as dt
+import logging
 
-from celery import shared_task
+from celery import shared_task, signals
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -13,7 +14,11 @@ from units.models import User
 
 from . import actions, calendar
 from .instruction_tasks import *  # noqa: F403  (registers the instruction tasks with Celery)
-from .models import CompileRun, Publication, Schedule
+from .models import CompileRun, CompileStatus, Publication, Schedule
+
+logger = logging.getLogger(__name__)
+# A run still "running" after this long is not resumed but marked failed.
+RESUME_WITHIN = dt.timedelta(hours=24)
 
 
 def due_keys(day: dt.date) -> dict[str, str]:
@@ -51,3 +56,40 @@ def compile_publication(publication_id: int, key: str, user_id: int | None = Non
     run = CompileRun.objects.filter(pk=run_id).first() if run_id else None
     run = actions.compile_issue(publication=publication, key=key, user=user, run=run)
     return f"{run.status}:{run.issue_id or ''}"
+
+
+def resume_interrupted_compiles(now: dt.datetime | None = None) -> list[int]:
+    """Queue again the compile runs that a dead worker left "running".
+
+    A worker killed mid-compile (SIGKILL, out of memory, power) rolls its transaction
+    back, so nothing is half-done; but its run stays "running", and with Redis the
+    unacknowledged message comes back only after the visibility timeout (hours). Queuing
+    a run twice is safe: compile_issue takes the publication's lock and leaves a finished
+    run as it is, so a run that was only waiting in the queue, or that another worker is
+    finishing, is not done twice. Runs older than RESUME_WITHIN are marked failed instead.
+    Returns the ids of the runs queued again.
+    """
+    now = now or timezone.now()
+    running = CompileRun.objects.filter(status=CompileStatus.RUNNING)
+    running.filter(started_at__lt=now - RESUME_WITHIN).update(
+        status=CompileStatus.FAILED, message="编辑中断（后台任务进程退出），请重新编辑。", finished_at=now
+    )
+    resumed = []
+    for run in running.filter(started_at__gte=now - RESUME_WITHIN).order_by("pk"):
+        compile_publication.delay(run.publication_id, run.key, run.requested_by_id, run.pk)
+        resumed.append(run.pk)
+    return resumed
+
+
+@signals.worker_ready.connect
+def _resume_on_worker_start(sender=None, **kwargs) -> None:
+    from django.db import connection
+
+    try:
+        resumed = resume_interrupted_compiles()
+        if resumed:
+            logger.warning("queued again %d compile run(s) left running by a dead worker: %s", len(resumed), resumed)
+    except Exception:  # never keep the worker from starting
+        logger.exception("could not resume interrupted compile runs")
+    finally:
+        connection.close()  # the worker's main process keeps no connection for its children

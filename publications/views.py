@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -209,12 +210,18 @@ def publication_detail(request, pk: int):
 def issue_create(request, pk: int):
     publication = access.get_publication_for_editor(request.user, pk)
     try:
-        issue = actions.create_issue(
-            publication=publication, user=request.user, special=bool(request.POST.get("special"))
-        )
-        ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
-        if ids:
-            actions.add_to_issue(issue=issue, adoptions=actions.pool(publication).filter(pk__in=ids), user=request.user)
+        # One transaction: when another editor takes the chosen items first, no empty
+        # draft issue is left behind.
+        with transaction.atomic():
+            issue = actions.create_issue(
+                publication=publication, user=request.user, special=bool(request.POST.get("special"))
+            )
+            ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
+            if ids:
+                adoptions = list(actions.pool(publication).filter(pk__in=ids))
+                if not adoptions:
+                    raise actions.PublicationError("所选信息已被编入其他期，请刷新页面后重试。")
+                actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
     except (ValidationError, TransitionError) as exc:
         messages.error(request, _error(exc))
         return redirect("publication_detail", publication.pk)

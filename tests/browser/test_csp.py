@@ -7,21 +7,10 @@ import pytest
 from django.utils import timezone
 
 from scoring.models import Scheme, SchemeUnit
-from tests.factories import PASSWORD
-from tests.otp import pass_second_factor
+
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    pass_second_factor(page, username)
-    page.wait_for_url(f"{base}/")
 
 
 def _violations(page) -> list[str]:

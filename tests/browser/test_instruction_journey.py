@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from publications.models import Instruction, InstructionLevel, Publication, PublicationKind, Schedule
 from scoring.models import InstructionRule, Scheme, SchemeUnit
-from tests.factories import PASSWORD
-from tests.otp import pass_second_factor
 from tests.publications.helpers import adopted, signed_issue
+
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -31,17 +31,6 @@ def _png() -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
         + chunk(b"IEND", b"")
     )
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    pass_second_factor(page, username)
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture(autouse=True)

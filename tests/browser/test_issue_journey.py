@@ -5,23 +5,13 @@ import docx
 import pytest
 
 from publications.models import Issue, Publication, PublicationKind, Recipient, RecipientKind
-from tests.factories import PASSWORD, UserFactory
-from tests.otp import pass_second_factor
+from tests.factories import UserFactory
 from tests.submissions.helpers import submitted
 from units.models import Role
 
+from .helpers import login as _login
+
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    pass_second_factor(page, username)
-    page.wait_for_url(f"{base}/")
 
 
 def test_adopt_compose_reorder_sign_read_and_refuse(

@@ -7,8 +7,8 @@ import docx
 import pytest
 
 from submissions.models import Item, State
-from tests.factories import PASSWORD
-from tests.otp import pass_second_factor
+
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,6 @@ def _docx() -> bytes:
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    pass_second_factor(page, username)
-    page.wait_for_url(f"{base}/")
 
 
 def _hints(page):

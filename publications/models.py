@@ -244,6 +244,27 @@ class CalendarOverride(models.Model):
         return f"{self.date} {'上班' if self.is_working_day else '休息'}"
 
 
+class CalendarYear(models.Model):
+    """The year's official 放假调休 notice has been entered (its days are CalendarOverride
+    rows). Until then a year the package does not know has only the provisional calendar,
+    and everyone is warned (publications.calendar)."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    notice_text = models.TextField("通知安排原文")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="录入人",
+    )  # fmt: skip
+    entered_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度放假调休通知"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年放假调休通知"
+
+
 class CompileStatus(models.TextChoices):
     RUNNING = "running", "进行中"
     DONE = "done", "已完成"

@@ -35,6 +35,15 @@ def due_keys(day: dt.date) -> dict[str, str]:
 @shared_task(name="publications.compile_due_bulletins")
 def compile_due_bulletins(day: str | None = None) -> list[str]:
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
+    # Beat runs this every evening, so the log carries the warning daily until the notice
+    # is entered; the decision itself says when it rests on the provisional calendar.
+    calendar.log_warnings_once_a_day(timezone.localdate())
+    working, provisional = calendar.working_day(today)
+    if provisional:
+        logger.info(
+            "%s decided as a %s by the provisional calendar (no official holiday notice for %d)",
+            today, "working day" if working else "day off", today.year,
+        )  # fmt: skip
     queued = []
     for schedule, key in due_keys(today).items():
         for pk in Publication.objects.filter(schedule=schedule, is_active=True).values_list("pk", flat=True):

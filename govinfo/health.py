@@ -1,5 +1,12 @@
 """A health endpoint for load balancers and monitoring: the database answers, the broker
-accepts a connection, and beat ran within the last few minutes (its heartbeat task)."""
+accepts a connection, and beat ran within the last few minutes (its heartbeat task).
+
+Those three decide the status: "ok" with 200, or "degraded" with 503, on which a load
+balancer takes the node out. Warnings are reported beside them and listed under
+"warnings" but never turn the answer into a 503: every node shares them, so dropping
+nodes would help nothing. The calendar is one: a year that has only the provisional
+calendar, from 60 days before it until its official notice is entered.
+"""
 
 import datetime as dt
 
@@ -12,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from govinfo.celery import app
 from govinfo.tasks import HEARTBEAT_KEY
+from publications import calendar
 
 BEAT_STALE_AFTER = dt.timedelta(minutes=5)
 
@@ -37,6 +45,13 @@ def _beat() -> str:
     return "ok" if age <= BEAT_STALE_AFTER else f"stale {int(age.total_seconds())}s"
 
 
+def _calendar() -> str:
+    pending = calendar.warnings()
+    if not pending:
+        return "ok"
+    return "degraded: " + "; ".join(f"{w.year} provisional, official holiday notice not entered" for w in pending)
+
+
 @login_not_required
 @require_GET
 def health(request):
@@ -47,4 +62,16 @@ def health(request):
         except Exception as exc:  # any failure is the answer, not an error page
             checks[name] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    warnings = {}
+    for name, probe in (("calendar", _calendar),):
+        try:
+            warnings[name] = probe()
+        except Exception as exc:
+            warnings[name] = f"error: {type(exc).__name__}"
+    body = {
+        "status": "ok" if healthy else "degraded",
+        **checks,
+        **warnings,
+        "warnings": sorted(name for name, value in warnings.items() if value != "ok"),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

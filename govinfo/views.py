@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from publications import calendar
 from submissions import access as item_access
 from submissions import queries as item_queries
 from submissions.models import State
@@ -28,5 +29,8 @@ def home(request):
         "roles": [label for value, label in Role.choices if user.has_role(value)],
         "can_admin": access.can_use_admin(user),
         "counts": counts,
+        # Those who compile the daily bulletins and those who can enter the notice.
+        "calendar_warnings": calendar.warnings() if user.has_role(Role.EDITOR) or access.can_use_admin(user) else [],
+        "may_edit_calendar": calendar.may_edit(user),
     }
     return render(request, "home.html", context)

@@ -1,9 +1,18 @@
-from django.contrib import admin
+import hashlib
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 
 from units import access
 from units.admin import ScopedAdmin
 
-from .models import CalendarOverride, CompileRun, Publication, Recipient
+from . import calendar, calendar_notice
+from .models import CalendarOverride, CalendarYear, CompileRun, Publication, Recipient
 
 
 class RecipientInline(admin.TabularInline):
@@ -37,13 +46,171 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         return access.can_use_admin(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser or (access.can_use_admin(request.user) and request.user.unit.parent_id is None)
+        return calendar.may_edit(request.user)
 
     def has_add_permission(self, request) -> bool:
         return self.has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.has_change_permission(request)
+
+
+class NoticeForm(forms.Form):
+    year = forms.IntegerField(
+        label="年度", error_messages={"required": "请填写年度。", "invalid": "年度应是四位数字。"}
+    )
+    notice = forms.CharField(
+        label="放假调休安排",
+        strip=False,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
+        help_text=(
+            "按通知逐项填写，每行一项或直接粘贴通知中的安排，例如：“元旦：2027-01-01至2027-01-03 休”、"
+            "“2027-02-20 上班”、“二、春节：2月5日（周五）至12日（周五）放假调休，共8天。2月20日（周六）上班。”"
+            "未写年份的日期属于所选年度；未列出的周六、周日休息，其余日子上班。"
+        ),
+    )
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        this_year = timezone.localdate().year
+        if not this_year - 1 <= year <= this_year + 2:
+            raise forms.ValidationError(f"年度应在{this_year - 1}年至{this_year + 2}年之间。")
+        return year
+
+    def clean(self):
+        data = super().clean()
+        if "year" in data:
+            try:
+                data["entries"] = calendar_notice.parse(data.get("notice", ""), data["year"])
+            except calendar_notice.NoticeError as exc:
+                self.add_error("notice", exc.messages)
+        return data
+
+    def digest(self) -> str:
+        """What the preview showed; confirming saves only that."""
+        notice = self.cleaned_data["notice"].replace("\r\n", "\n").strip()
+        text = f"{self.cleaned_data['year']}\n{notice}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """The years whose official 放假调休 notice was entered. Entering one is a form of its
+    own (preview, then confirm) rather than the model's add page, since it writes the
+    year's override rows with it."""
+
+    list_display = ["year", "source_display", "entered_by", "entered_at"]
+    readonly_fields = ["year", "notice_text", "entered_by", "entered_at"]
+    list_select_related = ["entered_by"]
+
+    @admin.display(description="状态")
+    def source_display(self, obj: CalendarYear) -> str:
+        return "已录入正式通知"
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return calendar.may_edit(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("enter/", view(self.enter_notice), name="publications_calendaryear_enter"),
+            path("<int:year>/calendar/", view(self.year_calendar), name="publications_calendaryear_calendar"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:publications_calendaryear_enter"))
+
+    def changelist_view(self, request, extra_context=None):
+        today = timezone.localdate()
+        years = [today.year, today.year + 1]
+        extra_context = {
+            **(extra_context or {}),
+            "calendar_years": [(y, calendar.calendar_source(y)) for y in years],
+            "calendar_warnings": calendar.warnings(today),
+            "may_enter": calendar.may_edit(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "provisional_mark": calendar.PROVISIONAL_MARK,
+            **extra,
+        }
+
+    def year_calendar(self, request, year: int):
+        """A year as the system decides it now, provisional days marked."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not 1901 <= year <= 2099:  # the range of the lunar tables that matter here
+            raise Http404
+        source = calendar.calendar_source(year)
+        context = self._context(
+            request,
+            title=f"{year}年工作日历" + (calendar.PROVISIONAL_MARK if source == calendar.Source.PROVISIONAL else ""),
+            year=year,
+            source=source,
+            months=calendar.months(calendar.year_days(year)),
+            may_enter=calendar.may_edit(request.user),
+        )
+        return TemplateResponse(request, "admin/publications/calendaryear/year_calendar.html", context)
+
+    def enter_notice(self, request):
+        """Enter a year's notice: the typed arrangements are checked and shown as the
+        year's calendar; only a second press, on the same text, saves them."""
+        if not calendar.may_edit(request.user):
+            raise PermissionDenied
+        preview = None
+        if request.method == "POST":
+            form = NoticeForm(request.POST)
+            if form.is_valid():
+                year, entries = form.cleaned_data["year"], form.cleaned_data["entries"]
+                digest = form.digest()
+                if "confirm" in request.POST and request.POST.get("previewed") == digest:
+                    text = form.cleaned_data["notice"]
+                    record = calendar_notice.enter_notice(year=year, text=text, user=request.user)
+                    messages.success(
+                        request, f"{record.year}年放假调休通知已保存（{len(entries)}天），该年不再按暂定安排。"
+                    )
+                    return HttpResponseRedirect(reverse("admin:publications_calendaryear_changelist"))
+                if "confirm" in request.POST:
+                    messages.warning(request, "预览后内容有改动，请核对下面的日历后再确认保存。")
+                data = request.POST.copy()
+                data["previewed"] = digest
+                form = NoticeForm(data)
+                form.is_valid()
+                preview = {
+                    "year": year,
+                    "months": calendar.months(calendar.year_days(year, calendar_notice.as_overrides(entries))),
+                    "off": sum(1 for e in entries.values() if not e.is_working),
+                    "working": sum(1 for e in entries.values() if e.is_working),
+                    "missing": calendar_notice.missing_statutory_days(year, entries),
+                    "replaces": CalendarYear.objects.filter(year=year).exists(),
+                }
+        else:
+            warned = calendar.warnings()
+            year = request.GET.get("year", "")
+            year = int(year) if year.isdigit() else (warned[0].year if warned else timezone.localdate().year + 1)
+            existing = CalendarYear.objects.filter(year=year).first()
+            form = NoticeForm(initial={"year": year, "notice": existing.notice_text if existing else ""})
+        context = self._context(request, title="录入年度放假调休通知", form=form, preview=preview)
+        return TemplateResponse(request, "admin/publications/calendaryear/enter_notice.html", context)
 
 
 @admin.register(CompileRun)

@@ -41,3 +41,32 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_provisional_calendar_is_a_warning_not_a_failure(client, db, monkeypatch):
+    """From 60 days before a year with only the provisional calendar, the calendar check
+    is degraded; the node stays in the load balancer (200), since every node shares it."""
+    import datetime as dt
+
+    from publications.models import CalendarYear
+    from tests.publications.calendar_helpers import move_today, treat_as_uncovered
+
+    treat_as_uncovered(monkeypatch, 2027)
+    heartbeat()
+    move_today(monkeypatch, dt.date(2026, 10, 15))
+    body = client.get(reverse("health")).json()
+    assert body["calendar"] == "ok" and body["warnings"] == []
+
+    move_today(monkeypatch, dt.date(2026, 11, 20))
+    response = client.get(reverse("health"))
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["calendar"].startswith("degraded") and "2027" in body["calendar"]
+    assert body["warnings"] == ["calendar"]
+
+    move_today(monkeypatch, dt.date(2027, 2, 1))  # the year has begun, still provisional
+    assert client.get(reverse("health")).json()["warnings"] == ["calendar"]
+
+    CalendarYear.objects.create(year=2027, notice_text="2027-01-01 休")
+    body = client.get(reverse("health")).json()
+    assert body["calendar"] == "ok" and body["warnings"] == []

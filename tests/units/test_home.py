@@ -33,3 +33,35 @@ def test_home_counts_what_waits_for_each_role(client, writer, unit_approver, edi
     assert 'data-count="signoff_queue">1<' in client.get(reverse("home")).content.decode()
     client.force_login(editor)
     assert 'data-count="desk">1<' in client.get(reverse("home")).content.decode()
+
+
+def test_editors_and_administrators_are_warned_of_a_provisional_calendar(
+    client, db, monkeypatch, writer, editor, city_admin, province_admin
+):
+    import datetime as dt
+
+    from publications.models import CalendarYear
+    from tests.publications.calendar_helpers import move_today, treat_as_uncovered
+
+    treat_as_uncovered(monkeypatch, 2027)
+    enter = reverse("admin:publications_calendaryear_enter")
+    move_today(monkeypatch, dt.date(2026, 10, 15))  # more than 60 days ahead: not yet
+    client.force_login(editor)
+    assert "data-calendar-warning" not in client.get(reverse("home")).content.decode()
+
+    move_today(monkeypatch, dt.date(2026, 11, 20))
+    body = client.get(reverse("home")).content.decode()
+    assert 'data-calendar-warning="2027"' in body and "2027年工作日历（暂定）" in body and "42天后开始" in body
+    assert enter not in body  # an editor asks the administrator
+    client.force_login(city_admin)
+    assert 'data-calendar-warning="2027"' in client.get(reverse("home")).content.decode()
+    client.force_login(province_admin)
+    assert f"{enter}?year=2027" in client.get(reverse("home")).content.decode()
+    client.force_login(writer)  # staff do not decide compile days
+    assert "data-calendar-warning" not in client.get(reverse("home")).content.decode()
+
+    move_today(monkeypatch, dt.date(2027, 1, 4))
+    client.force_login(editor)
+    assert "已经开始" in client.get(reverse("home")).content.decode()
+    CalendarYear.objects.create(year=2027, notice_text="2027-01-01 休")
+    assert "data-calendar-warning" not in client.get(reverse("home")).content.decode()

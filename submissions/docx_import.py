@@ -104,7 +104,8 @@ def import_docx(fileobj, *, max_bytes: int = MAX_DOCX_IMPORT_BYTES) -> ImportedD
     try:
         kind = sniff(fileobj, max_bytes=max_bytes)
     except UploadRejected as exc:
-        if exc.code in ("unsupported", "not_office"):
+        # A PDF refused as damaged is still first of all not a Word document.
+        if exc.code in ("unsupported", "not_office") or exc.detected not in ("", "word"):
             raise UploadRejected(NOT_WORD_MESSAGE, code="not_word") from exc
         raise
     if kind.key != "word":

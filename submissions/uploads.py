@@ -7,15 +7,24 @@ refused with `UploadRejected`, whose message is a Chinese sentence meant for the
 Office Open XML files are zip archives; they are inspected in memory (never extracted to
 disk): the central directory is checked against zip bombs, macro-enabled packages are
 refused, and every member's CRC is verified so a damaged file is caught at upload time.
+Word files that load a template from outside or carry DDE fields are refused too.
+
+PDFs are parsed with qpdf (pikepdf) and every object is looked at, including those in
+object streams behind any filter; scripts, launch actions, embedded files, XFA and
+data-sending actions are refused, and so is a PDF qpdf cannot parse.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+
+import pikepdf
+from lxml import etree
 
 MB = 1024 * 1024
 
@@ -42,13 +51,18 @@ class UploadRejected(Exception):
     ``empty``, ``too_large``, ``unsupported`` (not a type we accept), ``legacy_office``
     (OLE .doc/.xls), ``encrypted``, ``template`` (.dotx/.xltx), ``macro``, ``zip_bomb``,
     ``corrupt``, ``not_office`` (a zip that is not a Word or Excel document),
-    ``not_word`` (docx import only).
+    ``external_template`` (a Word file that loads a template or document from outside),
+    ``dde`` (a Word file with DDE fields), ``not_word`` (docx import only).
+
+    `detected` is the kind of file the bytes were recognised as before it was refused
+    ("pdf", "image" …), or "" when not even that is known.
     """
 
-    def __init__(self, message: str, *, code: str = "invalid"):
+    def __init__(self, message: str, *, code: str = "invalid", detected: str = ""):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.detected = detected
 
     def __str__(self) -> str:
         return self.message
@@ -139,7 +153,11 @@ def _sniff(fileobj, *, name: str, size: int, max_bytes: int) -> UploadKind:
     if head.startswith((b"GIF87a", b"GIF89a")):
         return _check_gif(head)
     if head.startswith(b"%PDF-"):
-        return _check_pdf(fileobj, head, size)
+        try:
+            return _check_pdf(fileobj, head, size)
+        except UploadRejected as exc:
+            exc.detected = PDF.key
+            raise
     if head.startswith(OLE_SIGNATURE):
         fileobj.seek(0)
         raise _legacy_office(fileobj.read(), name)
@@ -208,7 +226,13 @@ def _check_pdf(fileobj, head: bytes, size: int) -> UploadKind:
     if b"%%EOF" not in fileobj.read():
         raise _corrupt("（PDF 文件不完整）")
     fileobj.seek(0)
-    active = _pdf_active_content(fileobj.read())
+    data = fileobj.read()
+    # Two looks, and either one refuses: the raw text outside streams (what a lenient
+    # reader might pick up from objects the cross-reference table no longer points at)
+    # and every object as a real parser resolves it, with all filters decoded and object
+    # streams unpacked. Stream bodies stay out of the raw look: compressed data is random
+    # bytes, where "/JS" turns up by chance in a large file.
+    active = _pdf_active_names(PDF_STREAM_BODY.sub(b"stream endstream", data)) or _pdf_parsed_active_content(data)
     if active:
         raise UploadRejected(
             f"PDF 文件含有可执行的活动内容（{active}），不能上传。"
@@ -220,53 +244,106 @@ def _check_pdf(fileobj, head: bytes, size: int) -> UploadKind:
 
 # PDF's equivalent of macros: scripts, launching programs, embedded files, Flash/XFA forms
 # and actions that send data out. Plain links and page-open view settings are harmless.
+# A name counts wherever it appears, as a key (/JS, /XFA, /EmbeddedFiles in the names
+# tree) or as a value (/S /JavaScript in /OpenAction, an annotation's /A or /AA).
 PDF_ACTIVE_NAMES = {
     b"JavaScript": "JavaScript 脚本",
     b"JS": "JavaScript 脚本",
     b"Launch": "启动外部程序",
     b"EmbeddedFile": "嵌入文件",
     b"EmbeddedFiles": "嵌入文件",
+    b"EF": "嵌入文件",
+    b"FileAttachment": "嵌入文件",
     b"RichMedia": "富媒体",
     b"XFA": "XFA 表单",
     b"SubmitForm": "表单提交",
     b"ImportData": "导入数据",
     b"GoToE": "打开嵌入文档",
 }
+PDF_ACTIVE_BY_NAME = {"/" + key.decode(): label for key, label in PDF_ACTIVE_NAMES.items()}
 PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
 PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n")
-# Object streams (PDF 1.5+) hold dictionaries compressed, where a /JavaScript name would
-# not be visible in the raw bytes; each is inflated in memory up to this many bytes.
-MAX_PDF_OBJSTM_BYTES = 10 * MB
+PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+# qpdf's own guards against decompression bombs are off by default; a stream that would
+# inflate past this is an error (the file is then refused as unreadable), not an OOM.
+# These are process-wide qpdf settings, set once when this module is first imported.
+MAX_PDF_STREAM_DECODED_BYTES = 100 * MB
+pikepdf.settings.set_qpdf_limits(
+    flate_max_memory=MAX_PDF_STREAM_DECODED_BYTES,
+    run_length_max_memory=MAX_PDF_STREAM_DECODED_BYTES,
+    png_max_memory=MAX_PDF_STREAM_DECODED_BYTES,
+    tiff_max_memory=MAX_PDF_STREAM_DECODED_BYTES,
+)
+# A budget for unpacking object streams ourselves (see below), across the whole file.
 MAX_PDF_OBJSTM_TOTAL = 50 * MB
 
 
-def _pdf_active_content(data: bytes) -> str | None:
-    """The first kind of active content found in a PDF's dictionaries, or None."""
-    found = _pdf_active_names(data)
-    if found:
-        return found
+def _pdf_parsed_active_content(data: bytes) -> str | None:
+    """Parse the PDF with qpdf (through pikepdf) and look at every object.
+
+    qpdf resolves objects inside object streams whatever their filters (ASCIIHex,
+    ASCII85, LZW, Flate, RunLength, with predictors, in any order) and decrypts files
+    that open without a password. A file it cannot parse is refused: if we cannot read
+    it, we cannot say it is harmless.
+    """
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as exc:
+        raise UploadRejected(
+            "该 PDF 文件设置了打开密码，无法检查其内容。请取消密码后重新生成 PDF 再上传。", code="encrypted"
+        ) from exc
+    except Exception as exc:  # qpdf reports every kind of damage as its own exceptions
+        raise _corrupt("（PDF 文件结构无法解析）") from exc
+    try:
+        with pdf:
+            return _pdf_walk(pdf)
+    except UploadRejected:
+        raise
+    except Exception as exc:  # damage found only while resolving objects
+        raise _corrupt("（PDF 文件结构无法解析）") from exc
+
+
+def _pdf_walk(pdf) -> str | None:
     budget = MAX_PDF_OBJSTM_TOTAL
-    for match in PDF_STREAM.finditer(data):
-        header = data[max(0, match.start() - 400) : match.start()]
-        header = header[header.rfind(b"obj") + 3 :] if b"obj" in header else header
-        if b"/ObjStm" not in _pdf_decode_names(header) or b"/FlateDecode" not in _pdf_decode_names(header):
-            continue
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(data[match.end() :], min(MAX_PDF_OBJSTM_BYTES, budget))
-        except zlib.error:
-            continue  # a damaged stream hides nothing a reader would run either
-        budget -= len(inflated)
-        found = _pdf_active_names(inflated)
-        if found or budget <= 0:
+    roots = [pdf.trailer, *pdf.objects]
+    for root in roots:
+        if isinstance(root, pikepdf.Stream) and root.stream_dict.get("/Type") == "/ObjStm" and budget > 0:
+            # Objects packed in an object stream are resolved above only if the
+            # cross-reference table lists them; look at the unpacked text too, so that
+            # one the table forgets is not a hiding place.
+            unpacked = root.read_bytes()[:budget]
+            budget -= len(unpacked)
+            found = _pdf_active_names(unpacked)
+            if found:
+                return found
+        found = _pdf_object_active(root)
+        if found:
             return found
     return None
 
 
-def _pdf_decode_names(data: bytes) -> bytes:
-    # "/J#61vaScript" is the name /JavaScript: decode #xx escapes before comparing.
-    return PDF_NAME.sub(lambda m: b"/" + PDF_HEX_ESCAPE.sub(lambda h: bytes([int(h[1], 16)]), m[1]), data)
+def _pdf_object_active(root) -> str | None:
+    """Names inside one object and its direct children; indirect children are visited
+    on their own by the caller, which also keeps reference cycles from looping."""
+    stack = [root.stream_dict if isinstance(root, pikepdf.Stream) else root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pikepdf.Name):
+            label = PDF_ACTIVE_BY_NAME.get(str(obj))
+            if label:
+                return label
+        elif isinstance(obj, pikepdf.Dictionary):
+            for key in obj:
+                label = PDF_ACTIVE_BY_NAME.get(key)
+                if label:
+                    return label
+                value = obj.get(key)
+                if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                    stack.append(value)
+        elif isinstance(obj, pikepdf.Array):
+            stack.extend(value for value in obj if isinstance(value, pikepdf.Object) and not value.is_indirect)
+    return None
 
 
 def _pdf_active_names(data: bytes) -> str | None:
@@ -360,6 +437,8 @@ def _check_ooxml(fileobj) -> UploadKind:
             raise _not_office() if not is_word else _corrupt()
 
         _verify_members(zf, infos)
+        if is_word:
+            _check_word_links_and_fields(zf, names)
     return DOCX if is_word else XLSX
 
 
@@ -428,3 +507,93 @@ def _verify_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]):
             raise _corrupt() from exc
         except NotImplementedError as exc:  # e.g. Deflate64
             raise _corrupt("（使用了不支持的压缩方式）") from exc
+
+
+# --- Word documents that reach outside themselves -------------------------------------
+
+# Relationships that make Word fetch and load a document from elsewhere when the file is
+# opened (remote template injection): the attached template, a master document's
+# subdocument, a frameset's frame. External hyperlinks and linked pictures are ordinary.
+LOADED_RELATIONSHIPS = ("/attachedTemplate", "/subDocument", "/frame")
+RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_FLD_CHAR = f"{W_NS}fldChar"
+W_FLD_SIMPLE = f"{W_NS}fldSimple"
+W_INSTR_TEXT = f"{W_NS}instrText"
+W_FLD_CHAR_TYPE = f"{W_NS}fldCharType"
+W_INSTR = f"{W_NS}instr"
+# The parts where Word evaluates fields: the body, headers, footers, notes and comments.
+FIELD_PARTS = re.compile(r"word/(?:glossary/)?(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+DDE_FIELDS = {"DDE", "DDEAUTO"}
+MAX_WORD_PART_BYTES = 50 * MB
+
+
+def _read_xml(zf: zipfile.ZipFile, name: str):
+    info = zf.getinfo(name)
+    if info.file_size > MAX_WORD_PART_BYTES:
+        raise _corrupt()
+    data = zf.read(info)
+    # No DTDs, no entities, no network: the parts are the uploader's bytes. Malformed
+    # XML is read as far as it goes (Word offers to recover such files, so what can be
+    # recovered is judged); whether the document is usable is for its reader to say.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True)
+    root = etree.fromstring(data, parser)
+    return data, (root if root is not None else etree.Element("empty"))
+
+
+def _check_word_links_and_fields(zf: zipfile.ZipFile, names: list[str]) -> None:
+    for name in names:
+        if name.lower().endswith(".rels"):
+            _, root = _read_xml(zf, name)
+            for rel in root.iter(f"{RELS_NS}Relationship"):
+                rel_type = rel.get("Type", "")
+                if rel.get("TargetMode", "").lower() == "external" and rel_type.endswith(LOADED_RELATIONSHIPS):
+                    raise UploadRejected(
+                        "该 Word 文档引用了文件之外的模板或文档（打开时会从外部地址加载内容），不能上传。"
+                        "请在 Word 中去掉外部模板（开发工具 → 文档模板），另存为 .docx 后再上传。",
+                        code="external_template",
+                    )
+    for name in names:
+        if not FIELD_PARTS.fullmatch(name):
+            continue
+        data, root = _read_xml(zf, name)
+        if b"instr" in data and any(_is_dde(code) for code in _field_codes(root)):
+            raise UploadRejected(
+                "该 Word 文档含有 DDE/DDEAUTO 域（打开时可自动运行外部程序），不能上传。"
+                "请删除该域（可按 Alt+F9 显示域代码查找），另存为 .docx 后再上传。",
+                code="dde",
+            )
+
+
+def _field_codes(root):
+    """Every field's instruction text. Word splits a complex field's code over many
+    runs (<w:instrText>" DD"</w:instrText><w:instrText>"EAUTO …"</w:instrText>), so the
+    pieces between a field's begin and its separator are joined first; nested fields
+    each get their own code."""
+    fields: list[tuple[list[str], list[bool]]] = []  # (code pieces, [still in the code part])
+    for el in root.iter(W_FLD_SIMPLE, W_FLD_CHAR, W_INSTR_TEXT):
+        if el.tag == W_FLD_SIMPLE:
+            yield el.get(W_INSTR, "")
+        elif el.tag == W_INSTR_TEXT:
+            if fields and fields[-1][1][0]:
+                fields[-1][0].append(el.text or "")
+            elif not fields:  # stray instruction text outside a field: judged alone
+                yield el.text or ""
+        else:
+            kind = el.get(W_FLD_CHAR_TYPE, "")
+            if kind == "begin":
+                fields.append(([], [True]))
+            elif kind in ("separate", "end") and fields:
+                pieces, in_code = fields[-1]
+                if in_code[0]:
+                    yield "".join(pieces)
+                    in_code[0] = False
+                if kind == "end":
+                    fields.pop()
+    for pieces, in_code in fields:
+        if in_code[0]:
+            yield "".join(pieces)
+
+
+def _is_dde(code: str) -> bool:
+    return any(token.strip('"').upper() in DDE_FIELDS for token in code.split())

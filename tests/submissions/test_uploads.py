@@ -9,6 +9,7 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from submissions import uploads
 from submissions.uploads import (
     MAX_ATTACHMENT_BYTES,
     MAX_DOCX_IMPORT_BYTES,
@@ -16,6 +17,7 @@ from submissions.uploads import (
     UploadRejected,
     sniff,
 )
+from tests.submissions.pdf_files import catalog, minimal_pdf, pdf_file, stream
 
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 WORD_MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -43,7 +45,7 @@ def gif_bytes():
 
 
 def pdf_bytes():
-    return b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return minimal_pdf()
 
 
 def docx_bytes():
@@ -397,45 +399,297 @@ def test_damaged_headers(data):
 # --- active content in PDFs (the PDF equivalent of macros) ----------------------------------
 
 
-def pdf_with(body: bytes) -> bytes:
-    return b"%PDF-1.7\n" + body + b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+def pdf_with(extra: bytes, **objects: bytes) -> bytes:
+    """A PDF whose catalog carries `extra`; `objects` as o4=…, o5=… add objects 4, 5."""
+    return pdf_file({1: catalog(extra), **{int(k[1:]): v for k, v in objects.items()}})
 
 
-@pytest.mark.parametrize(
-    ("body", "what"),
-    [
-        (b"1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj", "JavaScript"),
-        (b"1 0 obj\n<< /Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (x) >> >>\nendobj", "JavaScript"),
-        (b"1 0 obj\n<< /Type /Action /S /Launch /F (cmd.exe) >>\nendobj", "启动外部程序"),
-        (b"1 0 obj\n<< /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>\nendobj", "嵌入文件"),
-        (b"1 0 obj\n<< /Type /Catalog /AcroForm << /XFA 3 0 R >> >>\nendobj", "XFA"),
-    ],
-    ids=["javascript", "escaped-name", "launch", "embedded-file", "xfa"],
-)
-def test_pdf_with_active_content_is_rejected(body, what):
-    exc = reject(pdf_with(body))
+ACTIVE_PDFS = [
+    (pdf_with(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "JavaScript"),
+    (pdf_with(b"/OpenAction << /S /J#61vaScript /J#53 (x) >>"), "JavaScript"),
+    (pdf_with(b"/OpenAction 4 0 R", o4=b"<< /Type /Action /S /Launch /F (cmd.exe) >>"), "启动外部程序"),
+    (pdf_with(b"/Names << /EmbeddedFiles 4 0 R >>", o4=b"<< /Names [] >>"), "嵌入文件"),
+    (pdf_with(b"/AcroForm << /Fields [] /XFA 4 0 R >>", o4=stream(b"<xdp:xdp/>")), "XFA"),
+]
+ACTIVE_IDS = ["javascript", "escaped-name", "launch", "embedded-file", "xfa"]
+
+
+@pytest.mark.parametrize(("data", "what"), ACTIVE_PDFS, ids=ACTIVE_IDS)
+def test_pdf_with_active_content_is_rejected(data, what):
+    exc = reject(data)
     assert exc.code == "macro"
     assert what in exc.message
     assert "不能上传" in exc.message
 
 
+@pytest.mark.parametrize(("data", "what"), ACTIVE_PDFS, ids=ACTIVE_IDS)
+def test_parsed_pdf_walk_finds_active_content_without_the_raw_scan(data, what):
+    # The parser's walk alone must see everything the raw byte scan sees.
+    assert what in uploads._pdf_parsed_active_content(data)
+
+
 def test_pdf_hiding_javascript_in_a_compressed_object_stream_is_rejected():
-    hidden = zlib.compress(b"5 0 << /S /JavaScript /JS (app.alert(1)) >>")
-    body = (
-        b"1 0 obj\n<< /Type /Catalog >>\nendobj\n"
-        b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n"
-        % len(hidden)
-        + hidden
-        + b"\nendstream\nendobj"
+    data = pdf_file(
+        {1: catalog(b"/OpenAction 5 0 R")},
+        packed={5: b"<< /S /JavaScript /JS (app.alert(1)) >>"},
+        filters=("/FlateDecode",),
     )
-    assert reject(pdf_with(body)).code == "macro"
+    assert reject(data).code == "macro"
+
+
+OPEN_ACTION_JS = b"<< /S /JavaScript /JS (app.alert(1)) >>"
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ("/ASCIIHexDecode",),
+        ("/ASCIIHexDecode", "/FlateDecode"),
+        ("/ASCII85Decode",),
+        ("/ASCII85Decode", "/FlateDecode"),
+        ("/LZWDecode",),
+        ("/RunLengthDecode",),
+        ("/ASCIIHexDecode", "/ASCII85Decode", "/FlateDecode"),
+    ],
+    ids=["asciihex", "asciihex-flate", "ascii85", "ascii85-flate", "lzw", "runlength", "three-filters"],
+)
+def test_pdf_javascript_in_object_stream_behind_any_standard_filter_is_rejected(filters):
+    data = pdf_file({1: catalog(b"/OpenAction 5 0 R")}, packed={5: OPEN_ACTION_JS}, filters=filters)
+    if filters != ("/RunLengthDecode",):  # run-length keeps literal text readable
+        assert b"JavaScript" not in data  # hidden from a scan of the raw bytes
+    exc = reject(data)
+    assert exc.code == "macro"
+    assert "JavaScript" in exc.message
+
+
+@pytest.mark.parametrize(
+    ("plain", "packed", "what"),
+    [
+        # A link annotation on the page whose action is a script.
+        (
+            {1: catalog(), 3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [6 0 R] >>"},
+            {6: b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /JavaScript /JS 7 0 R >> >>"},
+            "JavaScript",
+        ),
+        # A form field's additional actions (/AA), run on a keystroke.
+        (
+            {1: catalog(b"/AcroForm << /Fields [6 0 R] >>")},
+            {6: b"<< /FT /Tx /T (x) /AA << /K << /S /JavaScript /JS (x) >> >> >>"},
+            "JavaScript",
+        ),
+        # The document-level scripts in the names tree.
+        (
+            {1: catalog(b"/Names 6 0 R")},
+            {6: b"<< /JavaScript << /Names [(init) 7 0 R] >> >>", 7: b"<< /S /JavaScript /JS (x) >>"},
+            "JavaScript",
+        ),
+        ({1: catalog(b"/Names 6 0 R")}, {6: b"<< /EmbeddedFiles << /Names [] >> >>"}, "嵌入文件"),
+        ({1: catalog(b"/OpenAction 6 0 R")}, {6: b"<< /S /Launch /F (cmd.exe) >>"}, "启动外部程序"),
+        ({1: catalog(b"/AcroForm 6 0 R")}, {6: b"<< /Fields [] /XFA [] >>"}, "XFA"),
+        ({1: catalog(b"/OpenAction 6 0 R")}, {6: b"<< /S /SubmitForm /F (https://x.example) >>"}, "表单提交"),
+        ({1: catalog(b"/OpenAction 6 0 R")}, {6: b"<< /S /ImportData /F (data.fdf) >>"}, "导入数据"),
+        ({1: catalog(b"/OpenAction 6 0 R")}, {6: b"<< /Type /Annot /Subtype /RichMedia >>"}, "富媒体"),
+    ],
+    ids=["annotation-action", "field-additional-action", "names-tree", "embedded-files", "launch", "xfa",
+         "submit-form", "import-data", "rich-media"],
+)  # fmt: skip
+def test_pdf_active_content_inside_hex_encoded_object_streams_is_rejected(plain, packed, what):
+    data = pdf_file(plain, packed=packed, filters=("/ASCIIHexDecode", "/FlateDecode"))
+    exc = reject(data)
+    assert exc.code == "macro"
+    assert what in exc.message
+
+
+def test_pdf_javascript_in_an_owner_password_encrypted_file_is_rejected():
+    # Opens without a password, so a reader runs it; its object streams are encrypted,
+    # so only a parser that decrypts can see inside.
+    pikepdf = pytest.importorskip("pikepdf")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("x")))
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        encryption=pikepdf.Encryption(owner="owner-secret", user="", aes=True),
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    assert reject(out.getvalue()).code == "macro"
+
+
+def test_pdf_with_an_open_password_is_rejected_as_encrypted():
+    pikepdf = pytest.importorskip("pikepdf")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="open-secret"))
+    exc = reject(out.getvalue())
+    assert exc.code == "encrypted"
+    assert "打开密码" in exc.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+        b"%PDF-1.7\n" + b"garbage " * 100 + b"\n%%EOF\n",
+    ],
+    ids=["no-trailer", "no-page-tree", "garbage"],
+)
+def test_pdf_the_parser_cannot_read_is_refused(data):
+    exc = reject(data)
+    assert exc.code == "corrupt"
+    assert exc.message == "文件已损坏（PDF 文件结构无法解析），无法读取。请重新保存或导出后再上传。"
+    assert exc.detected == "pdf"
 
 
 def test_pdf_with_links_and_compressed_page_content_is_accepted():
     content = zlib.compress(b"BT /F1 12 Tf (JavaScript /JS in page text) Tj ET")
-    body = (
-        b"1 0 obj\n<< /Type /Catalog /OpenAction [3 0 R /Fit] >>\nendobj\n"
-        b"2 0 obj\n<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https://example.gov.cn) >> >>\nendobj\n"
-        b"4 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(content) + content + b"\nendstream\nendobj"
+    data = pdf_file(
+        {
+            1: catalog(b"/OpenAction [3 0 R /Fit]"),
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R /Annots [4 0 R] >>",
+            4: b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (https://example.gov.cn) >> >>",
+            5: stream(content, b"/Filter /FlateDecode"),
+        }
     )
-    assert sniff(io.BytesIO(pdf_with(body))).key == "pdf"
+    assert sniff(io.BytesIO(data)).key == "pdf"
+
+
+def test_pdf_with_hex_encoded_object_stream_and_nothing_active_is_accepted():
+    data = pdf_file(
+        {1: catalog(b"/Outlines 5 0 R")},
+        packed={5: b"<< /Type /Outlines /Count 0 >>", 6: b"<< /S /URI /URI (https://example.gov.cn) >>"},
+        filters=("/ASCIIHexDecode", "/FlateDecode"),
+    )
+    assert sniff(io.BytesIO(data)).key == "pdf"
+
+
+def test_pdf_written_by_a_real_library_with_object_streams_is_accepted():
+    pikepdf = pytest.importorskip("pikepdf")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Title"] = "关于安全生产的报告"
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert sniff(io.BytesIO(out.getvalue())).key == "pdf"
+
+
+# --- Word documents that load outside content or run programs through fields --------------
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+ATTACHED_TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+DDE_SIMPLE = '<w:p><w:fldSimple w:instr=" DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe &quot;/k calc&quot; "/></w:p>'
+# A complex field whose code Word split over runs, in lower case.
+DDE_COMPLEX = (
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> dd</w:instrText></w:r>'
+    '<w:r><w:instrText xml:space="preserve">e "c:\\\\windows\\\\system32\\\\cmd.exe" "/k calc"</w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+)
+PAGE_FIELD = (
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>DDE</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    '<w:p><w:fldSimple w:instr=" HYPERLINK &quot;https://example.gov.cn/dde-guide&quot; "/></w:p>'
+)
+
+
+def word_with_header_and_footer():
+    document = docx.Document()
+    document.add_paragraph("市发展改革委召开重大项目调度会。")
+    document.sections[0].header.paragraphs[0].text = "页眉"
+    document.sections[0].footer.paragraphs[0].text = "页脚"
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def insert_paragraphs(xml: bytes, paragraphs: str) -> bytes:
+    """Put `paragraphs` first in the body of a document part, or in a header/footer."""
+    text = xml.decode()
+    for opening in ("<w:body>", "<w:hdr", "<w:ftr"):
+        at = text.find(opening)
+        if at >= 0:
+            end = text.index(">", at) + 1
+            return (text[:end] + paragraphs + text[end:]).encode()
+    raise AssertionError("no place for the paragraphs")
+
+
+def with_settings_rels(data: bytes, target: str, mode: str | None) -> bytes:
+    mode_attr = f' TargetMode="{mode}"' if mode else ""
+    rels = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{RELS}">'
+        f'<Relationship Id="rId1" Type="{ATTACHED_TEMPLATE}" Target="{target}"{mode_attr}/></Relationships>'
+    )
+    settings = lambda xml: xml.replace(  # noqa: E731
+        b"</w:settings>",
+        b'<w:attachedTemplate xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        b'r:id="rId1"/></w:settings>',
+    )
+    return rezip(data, replace={"word/settings.xml": settings}, add={"word/_rels/settings.xml.rels": rels})
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://192.0.2.10/templates/report.dotm", "\\\\fileserver\\share\\公文.dotm", "file:///C:/Templates/公文.dotx"],
+    ids=["http", "unc", "file"],
+)
+def test_word_with_external_attached_template_is_rejected(target):
+    exc = reject(with_settings_rels(docx_bytes(), target, "External"))
+    assert exc.code == "external_template"
+    assert "外部" in exc.message and "不能上传" in exc.message
+
+
+def test_word_with_template_inside_the_package_is_accepted():
+    assert sniff(io.BytesIO(with_settings_rels(docx_bytes(), "template.dotx", None))).key == "word"
+
+
+@pytest.mark.parametrize("field", [DDE_SIMPLE, DDE_COMPLEX], ids=["fldSimple", "instrText-split-lowercase"])
+@pytest.mark.parametrize("part", ["word/document.xml", "word/header1.xml", "word/footer1.xml"])
+def test_word_with_dde_field_is_rejected(field, part):
+    data = rezip(word_with_header_and_footer(), replace={part: lambda xml: insert_paragraphs(xml, field)})
+    exc = reject(data)
+    assert exc.code == "dde"
+    assert "DDE" in exc.message and "不能上传" in exc.message
+
+
+def test_word_with_dde_field_in_footnotes_is_rejected():
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {W}>'
+        f'<w:footnote w:id="1">{DDE_COMPLEX}</w:footnote></w:footnotes>'
+    )
+    assert reject(rezip(docx_bytes(), add={"word/footnotes.xml": footnotes})).code == "dde"
+
+
+def test_word_with_ordinary_fields_is_accepted():
+    data = rezip(docx_bytes(), replace={"word/document.xml": lambda xml: insert_paragraphs(xml, PAGE_FIELD)})
+    assert sniff(io.BytesIO(data)).key == "word"
+
+
+def test_word_import_refuses_dde_and_external_template_too():
+    from submissions.docx_import import import_docx
+
+    dde = rezip(docx_bytes(), replace={"word/document.xml": lambda xml: insert_paragraphs(xml, DDE_SIMPLE)})
+    template = with_settings_rels(docx_bytes(), "https://192.0.2.10/t.dotm", "External")
+    for data, code in ((dde, "dde"), (template, "external_template")):
+        with pytest.raises(UploadRejected) as excinfo:
+            import_docx(io.BytesIO(data))
+        assert excinfo.value.code == code
+
+
+def test_pdf_object_stream_that_inflates_past_the_limit_is_refused_not_inflated(monkeypatch):
+    # 150 MB of spaces compress to about 150 KB; qpdf stops at 100 MB and the file is
+    # refused as unreadable instead of filling the web worker's memory.
+    from tests.submissions import pdf_files
+
+    deflater = zlib.compressobj()
+    header = b"5 0\n<< /S /URI /URI (x) >>\n"
+    blob = deflater.compress(header) + b"".join(deflater.compress(b" " * 10 * 2**20) for _ in range(15))
+    blob += deflater.flush()
+    monkeypatch.setattr(pdf_files, "encode", lambda data, filters: blob)
+    data = pdf_file({1: catalog(b"/OpenAction 5 0 R")}, packed={5: b"<< /S /URI /URI (x) >>"})
+    assert len(data) < 1024 * 1024
+    assert reject(data).code == "corrupt"

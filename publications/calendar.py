@@ -104,7 +104,8 @@ def statutory_holidays(year: int) -> dict[dt.date, str]:
 
 
 def calendar_source(year: int) -> Source:
-    """How `year`'s days are decided (apart from single override rows, which are official)."""
+    """How `year`'s days are decided (apart from single override rows, which are official).
+    An entered notice wins over the package too: it is the administrators' later word."""
     if CalendarYear.objects.filter(year=year).exists():
         return Source.OFFICIAL
     if package_covers(year):

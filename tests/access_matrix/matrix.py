@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from publications.models import Adoption, CompileRun, ExternalAdoption, Instruction, Issue, IssueState
+from publications.models import Adoption, CalendarYear, CompileRun, ExternalAdoption, Instruction, Issue, IssueState
 from scoring.models import LedgerEntry
 from submissions.models import Attachment, Category, Item
 from submissions.workflow import TRANSITIONS
@@ -277,6 +277,20 @@ def _private_ledger_kwargs(s: Scenario) -> dict:
     return {"pk": s.private_scheme.pk, "unit_pk": s.units["dept"].pk}
 
 
+def _notice_data(s: Scenario) -> dict:
+    """A confirmed notice for next year (the digest is what its preview would carry)."""
+    from publications.admin import NoticeForm
+
+    data = {"year": timezone.localdate().year + 1, "notice": f"{timezone.localdate().year + 1}-01-01 休"}
+    form = NoticeForm(data)
+    assert form.is_valid(), form.errors
+    return {**data, "previewed": form.digest(), "confirm": "确认保存"}
+
+
+def _notice_entered(s: Scenario) -> bool:
+    return CalendarYear.objects.filter(year=timezone.localdate().year + 1).exists()
+
+
 # --- The matrix ------------------------------------------------------------------------------
 
 MATRIX: dict[str, list[Check]] = {
@@ -309,6 +323,16 @@ MATRIX: dict[str, list[Check]] = {
             redirect_refuses=True,
             kwargs=lambda s: {"object_id": s.sensitive_instruction.pk},
         ),
+    ],
+    # The working-day calendar is the whole installation's: any administrator reads it,
+    # only the top office's administrators enter the year's 放假调休 notice.
+    "admin:publications_calendaryear_changelist": [page("GET", anywhere("admin"))],
+    "admin:publications_calendaryear_calendar": [
+        page("GET", anywhere("admin"), kwargs=lambda s: {"year": timezone.localdate().year + 1})
+    ],
+    "admin:publications_calendaryear_enter": [
+        page("GET", at("parent", "admin")),
+        page("POST", at("parent", "admin"), variant="confirm", data=_notice_data, effect=_notice_entered),
     ],
     "unit_directory": [page("GET", anywhere("admin"))],
     "unit_detail": [
@@ -576,6 +600,8 @@ MATRIX: dict[str, list[Check]] = {
     # Building the schema takes a while and depends on nobody's unit: the shorter anchor.
     "api-schema": [api("GET", SIGNED_IN, anchor="dept")],
     "api-docs": [api("GET", SIGNED_IN)],
+    # Paths no route matches: the API's JSON 404 for everyone, signed in or not.
+    "api-not-found": [api("GET", NOBODY, kwargs=lambda s: {"unmatched": "nonexistent"})],
     "api-unit-list": [api("GET", SIGNED_IN)],
     # A person sees their unit, the units above it and those below it.
     "api-unit-detail": [

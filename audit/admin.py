@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
@@ -11,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from units.access import administered_units, can_use_admin
 from units.models import Unit
 
-from . import exports, queries
+from . import exports, queries, reveal
 from .display import action_label, change_lines, changes_text, model_label
 from .models import AuditEntry
 from .registry import action_labels, model_label_choices
@@ -85,6 +86,14 @@ class ObjectUnitFilter(UnitSubtreeFilter):
     field = "unit"
 
 
+class RevealingChangeList(ChangeList):
+    """The page of entries, each marked with whether its sealed values may be shown."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = reveal.mark(self.result_list)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Administrators read the record of their scope (audit/queries.py); nobody can add,
@@ -106,6 +115,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return queries.visible_entries(request.user).select_related("actor_unit", "unit")
+
+    def get_changelist(self, request, **kwargs):
+        return RevealingChangeList
 
     def has_module_permission(self, request) -> bool:
         return can_use_admin(request.user)
@@ -137,7 +149,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description="变更内容")
     def changes_table(self, obj: AuditEntry) -> str:
-        lines = change_lines(obj.model, obj.changes)
+        (obj,) = reveal.mark([obj])
+        lines = change_lines(obj.model, obj.changes, withheld=obj.withheld)
         if not lines:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
@@ -178,7 +191,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
                 request, f"符合条件的记录有 {count} 条，超过 Excel 导出上限 {MAX_XLSX_ROWS} 条：请缩小范围或导出 CSV。"
             )
             return self._back(request)
-        content = exports.xlsx(entries.iterator(chunk_size=2000))
+        content = exports.xlsx(reveal.marked(entries.iterator(chunk_size=2000)))
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -192,7 +205,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             messages.error(request, "筛选条件有误，请重新选择后再导出。")
             return self._back(request)
         response = StreamingHttpResponse(
-            exports.csv_lines(entries.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+            exports.csv_lines(reveal.marked(entries.iterator(chunk_size=2000))), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{self._filename("csv")}"'
         return response

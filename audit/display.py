@@ -68,7 +68,18 @@ def _value(field, value: Any) -> str:
     return str(value)
 
 
-def change_lines(label: str, changes: dict) -> list[str]:
+def _reveal(reg, value, withheld: bool):
+    """A recorded value as it may be shown: sealed text opened only when the object's text
+    is not withheld now (audit/reveal.py decides, entry by entry)."""
+    if reg is None or reg.is_sealed is None or not (isinstance(value, str) and reg.is_sealed(value)):
+        return value
+    return MASKED if withheld else reg.unseal(value)
+
+
+def change_lines(label: str, changes: dict, *, withheld: bool = True) -> list[str]:
+    """The changes as lines of text. `withheld` (the default, which is the safe one) shows
+    the sealed values of an entry as changed without their content."""
+    reg = get(label)
     lines = []
     for name, value in (changes or {}).items():
         field = _field(label, name)
@@ -81,7 +92,7 @@ def change_lines(label: str, changes: dict) -> list[str]:
                 parts.append("移除 " + "、".join(f"#{v}" for v in value["removed"]))
             lines.append(f"{title}：{'；'.join(parts)}")
         elif isinstance(value, list) and len(value) == 2:
-            old, new = value
+            old, new = (_reveal(reg, v, withheld) for v in value)
             if MASKED in (old, new):
                 lines.append(f"{title}：已修改（内容不记录）")
             elif old is None:
@@ -96,4 +107,4 @@ def change_lines(label: str, changes: dict) -> list[str]:
 
 
 def changes_text(entry) -> str:
-    return "；".join(change_lines(entry.model, entry.changes))
+    return "；".join(change_lines(entry.model, entry.changes, withheld=getattr(entry, "withheld", True)))

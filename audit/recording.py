@@ -96,6 +96,14 @@ def _is_sealed(reg: Registration, value) -> bool:
     return isinstance(value, str) and bool(reg.is_sealed(value))
 
 
+def _sealed_value(reg: Registration, value):
+    """A value of a sealed or private field as recorded when the row is not restricted
+    (yet): sealed, so that the record holds no clear text if it becomes restricted."""
+    if _empty(value):
+        return None
+    return reg.seal(str(jsonable(value)))
+
+
 def _pair(reg: Registration | None, name: str, old, new, private: bool = False) -> list | None:
     """[old, new] as recorded, or None when nothing changed."""
     field = reg.tracked.get(name) if reg else None
@@ -109,6 +117,8 @@ def _pair(reg: Registration | None, name: str, old, new, private: bool = False) 
         return None
     if reg is not None and (name in reg.secret or private and name in reg.private):
         return [None if _empty(old) else MASKED, None if _empty(new) else MASKED]
+    if reg is not None and reg.seal is not None and (name in reg.sealed or name in reg.private):
+        return [_sealed_value(reg, old), _sealed_value(reg, new)]
     return [jsonable(old), jsonable(new)]
 
 

@@ -25,6 +25,12 @@ class Registration:
     sealed: frozenset[str] = frozenset()
     is_sealed: Callable[[str], bool] | None = None
     unseal: Callable[[str], str] | None = None
+    # With `seal`, the values of sealed and private fields of rows that are not (yet)
+    # restricted are recorded sealed too, and shown on reading only for objects that
+    # `withheld(ids)` does not name: an item that turns 敏感 later leaves no clear text in
+    # the append-only record, which can never be rewritten.
+    seal: Callable[[str], str] | None = None
+    withheld: Callable[[set[str]], set[str]] | None = None
     # Never recorded by value (password hashes).
     secret: frozenset[str] = frozenset()
     # Recorded as "changed" only when `private_when(obj)` holds (e.g. the attachment
@@ -55,6 +61,8 @@ def register(
     sealed: Iterable[str] = (),
     is_sealed: Callable[[str], bool] | None = None,
     unseal: Callable[[str], str] | None = None,
+    seal: Callable[[str], str] | None = None,
+    withheld: Callable[[set[str]], set[str]] | None = None,
     secret: Iterable[str] = (),
     private: Iterable[str] = (),
     private_when: Callable[[models.Model], bool] | None = None,
@@ -77,6 +85,8 @@ def register(
         sealed=frozenset(sealed),
         is_sealed=is_sealed,
         unseal=unseal,
+        seal=seal,
+        withheld=withheld,
         secret=frozenset(secret),
         private=frozenset(private),
         private_when=private_when,
@@ -93,6 +103,8 @@ def register(
         raise ValueError("sealed fields need is_sealed, unseal and a describe() that leaves them out")
     if reg.private and not private_when:
         raise ValueError("private fields need private_when")
+    if seal is not None and not (is_sealed and unseal and withheld):
+        raise ValueError("sealing recorded values needs is_sealed, unseal and withheld")
     _registry[model] = reg
     _labels[reg.label] = reg
     if actions:

@@ -3,15 +3,25 @@
 Reading follows the distribution list ("上下有别、内外有别"): a signed issue is open to
 people in the units on its 报/送/发 list and to the issuing office's leaders, editors
 and issue approvers; a draft only to the office's editors and issue approvers.
+
+A 敏感 item's own rule wins over the list (docs: README "敏感信息在刊物中"): inside an
+issue a reader sees the text of an adoption only if they may read every 敏感 item it draws
+on (submissions.access.can_read: the office's editors, the leaders named on the item, its
+author and unit approver). Everyone else gets the issue without it and a line saying that
+an item was withheld — on the page, in the Word file and in the API alike, since each of
+them takes its adoptions from `issue_copy` (publications/output.py).
 """
+
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from submissions import access as item_access
 from units.access import holds
 from units.models import Role, User
 
-from .models import Issue, IssueState, Publication
+from .models import Adoption, Issue, IssueState, Publication
 
 OFFICE_READERS = (Role.LEADER, Role.EDITOR, Role.ISSUE_APPROVER)
 
@@ -33,6 +43,18 @@ def can_read_issue(user: User, issue: Issue) -> bool:
     if user.unit_id == publication.office_id:
         return any(holds(user, r) for r in OFFICE_READERS)
     return publication.recipients.filter(unit_id=user.unit_id).exists()
+
+
+def withheld_adoptions(user: User, adoptions: Iterable[Adoption]) -> set[int]:
+    """The ids of the adoptions among `adoptions` whose text this person may not read: those
+    that draw on a 敏感 item they may not read. `sources` should be prefetched."""
+    adoptions = list(adoptions)
+    drawn = {a.pk: [a.item, *a.sources.all()] for a in adoptions}
+    sensitive = {i.pk: i for items in drawn.values() for i in items if i.is_sensitive}
+    if not sensitive:
+        return set()
+    readable = item_access.readable_item_ids(user, sensitive.values())
+    return {pk for pk, items in drawn.items() if any(i.pk in sensitive and i.pk not in readable for i in items)}
 
 
 def editable_publications(user: User) -> QuerySet[Publication]:

@@ -35,7 +35,7 @@ from .models import (
     IssueState,
     Publication,
 )
-from .output import issue_document
+from .output import complete_copy, issue_document
 
 
 class PublicationError(TransitionError):
@@ -327,7 +327,7 @@ def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra
     for adoption in adoptions:
         for item in adoption.sources.all():
             item_actions.record_publication(item=item, user=user, note=f"《{publication.name}》{issue.label}")
-    document = issue_document(issue)
+    document = issue_document(issue, complete_copy(issue))
     issue.docx.save(docx.issue_filename(document), ContentFile(docx.build_issue_docx(document)), save=False)
     Issue.objects.filter(pk=issue.pk).update(docx=issue.docx.name)
     signals.issue_signed.send(sender=Issue, issue=issue, user=user)

@@ -80,6 +80,7 @@ class DocIssue:
     extra: tuple[str, ...] = ()  # extra recipients of this issue (抄送)
     copies: int | None = None  # （共印N份）
     toc: bool = True  # 本期要目
+    withheld_note: str = ""  # this reader's copy leaves out 敏感 items: the line that says so
 
 
 FORMS = ("full", "brief", "excerpt", "composite")
@@ -578,6 +579,8 @@ def _body_xml(issue: DocIssue) -> str:
     if issue.toc and len(issue.items) >= 2:
         parts += _toc(issue.items)
     parts += _items(issue.items)
+    if issue.withheld_note:
+        parts.append(_para("GovBody", _run(_line(issue.withheld_note))))
     parts += _distribution(issue)
     return f"<w:body {nsdecls('w')}>{''.join(parts)}</w:body>"
 

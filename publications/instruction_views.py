@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from submissions import access as item_access
-from submissions.uploads import UploadRejected
+from submissions.uploads import UploadRejected, download_name
 from submissions.workflow import TransitionError
 from units.access import holds
 from units.models import Role
@@ -23,6 +23,7 @@ from . import access
 from . import instructions as ins
 from .instruction_forms import FeedbackForm, InboxFilterForm, InstructionFilterForm, InstructionForm
 from .models import Adoption
+from .output import issue_copy
 
 
 def _error(exc) -> list[str]:
@@ -45,8 +46,7 @@ def instruction_create(request):
         if not issue_pk:
             raise Http404("请从刊物中选择要批示的信息")
         issue = ins.get_issue_for_instruction(request.user, issue_pk)
-        adoptions = Adoption.objects.filter(issue=issue, withdrawn_at=None).prefetch_related("sources__unit")
-        context = {"issue": issue, "adoptions": adoptions.order_by("position", "pk")}
+        context = {"issue": issue, "adoptions": issue_copy(issue, request.user).adoptions}
         return render(request, "publications/instructions/choose_item.html", context)
     item, issue = ins.get_target_for_instruction(request.user, item_pk, issue_pk)
     office = issue.publication.office
@@ -155,7 +155,8 @@ def feedback_attachment(request, pk: int):
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
     response = FileResponse(
-        handle, as_attachment=not attachment.content_type.startswith("image/"), filename=attachment.original_name,
+        handle, as_attachment=not attachment.content_type.startswith("image/"),
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"

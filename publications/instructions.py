@@ -122,6 +122,9 @@ def get_target_for_instruction(user: User, item_pk, issue_pk=None) -> tuple[Item
         item = Item.objects.select_related("unit", "office").get(pk=int(item_pk))
     except (Item.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该信息") from None
+    if item.is_sensitive and not item_access.can_read(user, item):
+        # The issue's copy withholds it from this person (access.withheld_adoptions).
+        raise Http404("没有找到该信息")
     if issue_pk in (None, ""):
         issues = instructable_issues(user, item)
         if not issues:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from submissions.models import Item
-from submissions.sealing import SealedTextMixin
+from submissions.sealing import SealedTextMixin, is_sealed
 from units.models import Unit
 
 
@@ -200,7 +200,8 @@ class Adoption(SealedTextMixin, models.Model):
         indexes = [models.Index(fields=["publication", "issue", "adopted_at"], name="adoption_pool_idx")]
 
     def __str__(self) -> str:
-        return f"{self.publication}·{self.get_form_display()}·{self.plain_title}"
+        title = "（敏感信息）" if is_sealed(self.title) else self.plain_title  # see Item.__str__
+        return f"{self.publication}·{self.get_form_display()}·{title}"
 
 
 class AdoptionSource(models.Model):

@@ -21,12 +21,18 @@ from . import access, actions, docx
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
 from .forwarding import upper_results
 from .models import Adoption, CompileRun, Issue, IssueRead, IssueState, Publication
-from .output import issue_document, ordered_adoptions
+from .output import issue_copy, issue_document
 from .tasks import compile_publication
 
 
 def _error(exc) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _ids(values) -> list[int]:
+    """The well-formed ids among posted values. isdigit() alone lets "²" through to a
+    ValueError in int(), and a number past bigint is one PostgreSQL will not compare."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
 
 
 def _forbidden(request, message: str):
@@ -149,10 +155,10 @@ def composite(request, pk: int):
         .select_related("unit")
         .order_by("-submitted_at")
     )
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a text literal
     if q:
         candidates = candidates.filter(Q(title__contains=q) | Q(body__contains=q))
-    chosen_ids = [int(x) for x in request.POST.getlist("items") + request.GET.getlist("items") if x.isdigit()]
+    chosen_ids = _ids(request.POST.getlist("items") + request.GET.getlist("items"))
     chosen = list(candidates.filter(pk__in=chosen_ids))
     initial = {"publication": publication}
     if chosen and request.method == "GET":
@@ -216,7 +222,7 @@ def issue_create(request, pk: int):
             issue = actions.create_issue(
                 publication=publication, user=request.user, special=bool(request.POST.get("special"))
             )
-            ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
+            ids = _ids(request.POST.getlist("adoptions"))
             if ids:
                 adoptions = list(actions.pool(publication).filter(pk__in=ids))
                 if not adoptions:
@@ -260,11 +266,12 @@ def issue_detail(request, pk: int):
     is_approver = access.is_approver_of(request.user, publication)
     actions.mark_read(issue=issue, user=request.user)
     draft = issue.state == IssueState.DRAFT
+    copy = issue_copy(issue, request.user)
     context = {
         "issue": issue,
         "publication": publication,
-        "document": issue_document(issue),
-        "adoptions": list(ordered_adoptions(issue)),
+        "document": issue_document(issue, copy),
+        "adoptions": copy.adoptions,
         "pool": actions.pool(publication).select_related("item__unit") if draft and is_editor else [],
         "is_editor": is_editor,
         "is_approver": is_approver,
@@ -287,7 +294,7 @@ def _compose(request, pk: int, act) -> HttpResponse:
 
 @require_POST
 def issue_add(request, pk: int):
-    ids = [int(x) for x in request.POST.getlist("adoptions") if x.isdigit()]
+    ids = _ids(request.POST.getlist("adoptions"))
 
     def act(issue):
         if not ids:
@@ -300,8 +307,14 @@ def issue_add(request, pk: int):
 
 @require_POST
 def issue_remove(request, pk: int):
+    ids = _ids([request.POST.get("adoption", "")])
+
     def act(issue):
-        adoption = get_object_or_404(Adoption, pk=request.POST.get("adoption", 0), issue=issue)
+        # "abc" or a number past bigint is the page's error, not a 500; a well-formed id
+        # that is not in this issue is 404.
+        if not ids:
+            raise ValidationError("请选择要移出本期的信息。")
+        adoption = get_object_or_404(Adoption, pk=ids[0], issue=issue)
         actions.remove_from_issue(issue=issue, adoption=adoption, user=request.user)
 
     return _compose(request, pk, act)
@@ -309,13 +322,13 @@ def issue_remove(request, pk: int):
 
 @require_POST
 def issue_move(request, pk: int):
-    raw = request.POST.get("adoption", "")
+    ids = _ids([request.POST.get("adoption", "")])
     direction = request.POST.get("direction", "")
-    if not raw.isdigit() or direction not in ("up", "down"):
+    if not ids or direction not in ("up", "down"):
         raise Http404
 
     def act(issue):
-        actions.move_in_issue(issue=issue, adoption_id=int(raw), direction=direction, user=request.user)
+        actions.move_in_issue(issue=issue, adoption_id=ids[0], direction=direction, user=request.user)
 
     return _compose(request, pk, act)
 
@@ -344,8 +357,10 @@ def issue_sign(request, pk: int):
 def issue_docx(request, pk: int):
     """The Word file, only for those who may read the issue."""
     issue = access.get_issue_for_user(request.user, pk)
-    document = issue_document(issue)
-    if issue.is_signed and issue.docx:
+    copy = issue_copy(issue, request.user)
+    document = issue_document(issue, copy)
+    # The file made at sign-off holds every item: it goes only to readers who lose none.
+    if issue.is_signed and issue.docx and not copy.withheld:
         try:
             handle = issue.docx.open("rb")
         except FileNotFoundError:

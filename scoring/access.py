@@ -5,8 +5,11 @@ schemes; people in an assessed unit always see their own unit's ledger, and the 
 scoreboard only when the scheme makes it public to assessed units.
 """
 
+from collections.abc import Iterable
+
 from django.http import Http404
 
+from submissions import access as item_access
 from units.access import holds, is_unit_admin
 from units.models import Role, Unit, User
 
@@ -38,6 +41,19 @@ def can_view_ledger(user: User, scheme: Scheme, unit: Unit) -> bool:
     if user.unit_id == unit.pk and user.is_active:
         return True
     return scheme.public_to_assessed and is_assessed_member(user, scheme)
+
+
+def name_ledger_items(user: User, entries: Iterable) -> list:
+    """The entries (ledger rows, or anything with an `item`), each with `item_label` and
+    `item_readable`: a ledger is open to the whole unit (and to every assessed unit while
+    public), but an entry names its item only as far as submissions.access lets this
+    person read it. Page, export and API use this, so none reads an item's title itself."""
+    entries = list(entries)
+    readable = item_access.readable_item_ids(user, (e.item for e in entries if e.item is not None))
+    for e in entries:
+        e.item_readable = e.item is not None and e.item.pk in readable
+        e.item_label = item_access.item_label(e.item, readable=e.item_readable) if e.item is not None else ""
+    return entries
 
 
 def visible_schemes(user: User):

@@ -63,6 +63,8 @@ def scoreboard_xlsx(board) -> bytes:
 
 
 def ledger_xlsx(unit_name: str, entries) -> bytes:
+    """`entries` come through scoring.access.name_ledger_items: each names its item as the
+    reader may see it."""
     header = ["日期", "来源", "说明", "规则", "分值", "信息", "记录人"]
     rows = [
         [
@@ -71,7 +73,7 @@ def ledger_xlsx(unit_name: str, entries) -> bytes:
             e.reason,
             e.rule,
             e.points,
-            e.item.plain_title if e.item_id else "",
+            e.item_label,
             str(e.created_by or "系统"),
         ]  # fmt: skip
         for e in entries

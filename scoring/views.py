@@ -87,13 +87,14 @@ def unit_ledger(request, pk: int, unit_pk: int):
             else:
                 messages.success(request, "已记入手工调整。")
                 return redirect("unit_ledger", scheme.pk, unit.pk)
-    entries = queries.unit_ledger(scheme, unit)
+    page = Paginator(queries.unit_ledger(scheme, unit), 50).get_page(request.GET.get("page"))
+    page.object_list = access.name_ledger_items(request.user, page.object_list)
     total = queries.unit_total(scheme, unit)
     row = next((r for r in queries.scoreboard(scheme).rows if r.unit.pk == unit.pk), None) if can_manage else None
     context = {
         "scheme": scheme,
         "unit": unit,
-        "page": Paginator(entries, 50).get_page(request.GET.get("page")),
+        "page": page,
         "total": total,
         "row": row,
         "form": form if can_manage else None,
@@ -104,7 +105,8 @@ def unit_ledger(request, pk: int, unit_pk: int):
 @require_GET
 def unit_ledger_export(request, pk: int, unit_pk: int):
     scheme, unit = access.get_scheme_and_unit_for_ledger(request.user, pk, unit_pk)
-    return _xlsx(exports.ledger_xlsx(unit.display_name, queries.unit_ledger(scheme, unit)), f"{unit.name}积分台账.xlsx")
+    entries = access.name_ledger_items(request.user, queries.unit_ledger(scheme, unit))
+    return _xlsx(exports.ledger_xlsx(unit.display_name, entries), f"{unit.name}积分台账.xlsx")
 
 
 @require_POST
@@ -112,7 +114,7 @@ def recompute(request, pk: int):
     scheme = access.get_scheme_for_board(request.user, pk)
     if not access.can_manage(request.user, scheme):
         raise Http404
-    differences = actions.recompute(scheme=scheme, user=request.user)
+    differences = access.name_ledger_items(request.user, actions.recompute(scheme=scheme, user=request.user))
     return render(request, "scoring/recompute.html", {"scheme": scheme, "differences": differences})
 
 

@@ -8,6 +8,8 @@ Reading rules (DOMAIN.md 4–5):
   author and the unit approvers, without whom the item could not be written and signed off.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -17,13 +19,18 @@ from units.models import Role, User
 from .models import AT_OFFICE, Confidentiality, Item
 
 UNIT_READERS = (Role.STAFF, Role.UNIT_APPROVER, Role.LEADER)
+# How an item someone may not read is named where a list must still mention it (a ledger
+# row, an issue's withheld line): never its title, which for 敏感 items is itself the secret.
+SENSITIVE_LABEL = "（敏感信息）"
 
 
 def is_office_editor(user: User, item: Item) -> bool:
     return user.unit_id == item.office_id and holds(user, Role.EDITOR)
 
 
-def can_read(user: User, item: Item) -> bool:
+def can_read(user: User, item: Item, *, named: bool | None = None) -> bool:
+    """May this person read the item's title and text? `named` says, when the caller
+    already knows it (readable_item_ids), whether they are among its named readers."""
     if not (user.is_authenticated and user.is_active):
         return False
     if is_office_editor(user, item):
@@ -33,8 +40,30 @@ def can_read(user: User, item: Item) -> bool:
             return True
         if user.unit_id == item.unit_id and holds(user, Role.UNIT_APPROVER):
             return True
-        return item.state in AT_OFFICE and item.named_readers.filter(pk=user.pk).exists()
+        if item.state not in AT_OFFICE:
+            return False
+        return named if named is not None else item.named_readers.filter(pk=user.pk).exists()
     return user.unit_id == item.unit_id and any(holds(user, r) for r in UNIT_READERS)
+
+
+def readable_item_ids(user: User, items: Iterable[Item]) -> set[int]:
+    """can_read for many items at once: the ids of those this person may read, with the
+    named readers of the 敏感 ones looked up in one query."""
+    items = list(items)
+    sensitive = [i.pk for i in items if i.is_sensitive]
+    named: set[int] = set()
+    if sensitive and user.is_authenticated:
+        named = set(Item.named_readers.through.objects.filter(item_id__in=sensitive, user_id=user.pk)
+                    .values_list("item_id", flat=True))  # fmt: skip
+    return {i.pk for i in items if can_read(user, i, named=i.pk in named)}
+
+
+def item_label(item: Item, *, readable: bool) -> str:
+    """The item as a list may name it to someone: its title if they may read it, else
+    "（敏感信息）" for a 敏感 item and its number for any other."""
+    if readable:
+        return item.plain_title
+    return SENSITIVE_LABEL if item.is_sensitive else f"第{item.pk}号信息"
 
 
 def unit_items(user: User) -> QuerySet[Item]:

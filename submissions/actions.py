@@ -32,7 +32,7 @@ from .models import (
     Topic,
     VersionKind,
 )
-from .sealing import seal
+from .sealing import is_sealed, seal
 from .timeliness import deadline_for, is_late
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, Transition, TransitionError, check
 
@@ -160,11 +160,25 @@ def update_draft(*, item: Item, user: User, data: ItemData, expected_version: in
         raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能修改。")
     _require_role(user, item, Role.STAFF, "unit")
     _validate(data, item.office)
+    turns_sensitive = not item.is_sensitive and data.confidentiality == Confidentiality.SENSITIVE
     _save(item, expected_version, actor=user, act="edit", **_text_fields(data))
     item.topics.set(data.topics)
     item.named_readers.set(data.named_readers if data.confidentiality == Confidentiality.SENSITIVE else [])
+    if turns_sensitive:
+        _seal_history(item)
     _event(item, user, "edit", item.state, item.state)
     return item
+
+
+def _seal_history(item: Item) -> None:
+    """An item made 敏感 after it left the unit once (returned for revision): the versions
+    it already has are sealed like the item, and its duplicate keys go, so no earlier copy
+    of the text stays readable in the database."""
+    for version in item.versions.all():
+        if not is_sealed(version.title):
+            version.title, version.body = seal(version.plain_title), seal(version.plain_body)
+            version.save(update_fields=["title", "body"])
+    item.fingerprints.all().delete()
 
 
 @transaction.atomic
@@ -277,11 +291,20 @@ def add_attachment(*, item: Item, user: User, upload) -> Attachment:
     try:
         with transaction.atomic():
             attachment.save()
-            _event(item, user, "attach", item.state, item.state, upload.name[:200])
+            _event(item, user, "attach", item.state, item.state, _attachment_note(item, upload.name[:200]))
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+SENSITIVE_ATTACHMENT_NOTE = "（敏感信息附件）"
+
+
+def _attachment_note(item: Item, name: str) -> str:
+    # A 敏感 item's file names tell as much as its title, and event rows are not sealed:
+    # the row says that a file came or went, not which.
+    return SENSITIVE_ATTACHMENT_NOTE if item.is_sensitive else name
 
 
 @transaction.atomic
@@ -292,7 +315,7 @@ def remove_attachment(*, attachment: Attachment, user: User) -> None:
     _require_role(user, item, Role.STAFF, "unit")
     name, storage = attachment.file.name, attachment.file.storage
     attachment.delete()
-    _event(item, user, "detach", item.state, item.state, attachment.original_name)
+    _event(item, user, "detach", item.state, item.state, _attachment_note(item, attachment.original_name))
     transaction.on_commit(lambda: storage.delete(name))
 
 

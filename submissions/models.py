@@ -239,7 +239,9 @@ class Item(SealedTextMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.plain_title
+        # A generic rendering (the admin's related fields, a log line) never opens 敏感 text:
+        # pages that may show it read `plain_title` after an access check.
+        return "（敏感信息）" if self.is_sensitive else self.plain_title
 
     @property
     def is_sensitive(self) -> bool:

@@ -96,10 +96,12 @@ class IssueDetailSerializer(IssueSerializer):
     adoptions = AdoptionSerializer(source="ordered", many=True, help_text="按本期顺序")
     can_compose = serializers.BooleanField(help_text="调用者可编排本期（本刊物的编辑，且本期未签发）")
     can_sign_off = serializers.BooleanField(help_text="调用者可签发本期（本刊物的签发人，且本期未签发）")
+    withheld = serializers.IntegerField(help_text="本期中调用者无权阅读、因而未列出的敏感信息条数")
+    withheld_note = serializers.CharField(help_text="有信息未列出时的说明，否则为空")
 
     class Meta(IssueSerializer.Meta):
         fields = [*IssueSerializer.Meta.fields, "copies", "extra_recipients", "note_title", "note_body",
-                  "adoptions", "can_compose", "can_sign_off"]  # fmt: skip
+                  "adoptions", "withheld", "withheld_note", "can_compose", "can_sign_off"]  # fmt: skip
 
 
 class ExternalAdoptionSerializer(serializers.ModelSerializer):
@@ -275,14 +277,21 @@ class InstructionIn(serializers.Serializer):
     )  # fmt: skip
     level = serializers.CharField(max_length=Instruction._meta.get_field("level").max_length)
     text = serializers.CharField(max_length=_form_field(InstructionForm, "text").max_length)
-    date = serializers.DateField(required=False, help_text="批示日期，默认今天")
-    deadline = serializers.DateField(required=False, help_text="反馈期限，默认批示日期后 7 天")
+    # The page form's range (years 1900–2100): checked here, before any item is looked
+    # up, so a year-9999 date is a 400 for anyone, never an overflow further on.
+    date = serializers.DateField(
+        required=False, validators=_form_field(InstructionForm, "date").validators, help_text="批示日期，默认今天"
+    )
+    deadline = serializers.DateField(
+        required=False, validators=_form_field(InstructionForm, "deadline").validators,
+        help_text="反馈期限，默认批示日期后 7 天",
+    )  # fmt: skip
     units = serializers.ListField(child=id_field(), max_length=200, help_text="承办单位 id")
 
     def validate(self, data):
-        defaults = InstructionForm.defaults(timezone.localdate())
-        data.setdefault("date", defaults["date"])
-        data.setdefault("deadline", data["date"] + (defaults["deadline"] - defaults["date"]))
+        data.setdefault("date", timezone.localdate())
+        if "deadline" not in data:  # a given deadline stands as it is; only a missing one is computed
+            data["deadline"] = InstructionForm.defaults(data["date"])["deadline"]
         return data
 
 

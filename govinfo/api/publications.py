@@ -24,7 +24,7 @@ from publications import access, actions
 from publications import instructions as ins
 from publications import views as pages
 from publications.models import Adoption, Instruction, Issue, IssueState, Publication
-from publications.output import ordered_adoptions
+from publications.output import issue_copy
 from submissions import access as item_access
 from submissions import actions as item_actions
 from submissions.models import Item
@@ -240,8 +240,11 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 def _issue_detail(user, issue: Issue) -> dict:
     issue = access.get_issue_for_user(user, issue.pk)
     draft = issue.state == IssueState.DRAFT
-    issue.ordered = list(ordered_adoptions(issue).select_related("publication", "adopted_by"))
+    copy = issue_copy(issue, user)
+    issue.ordered = list(copy.adoptions)
     issue.adoption_count = len(issue.ordered)
+    issue.withheld = copy.withheld
+    issue.withheld_note = copy.withheld_note
     issue.can_compose = draft and access.is_editor_of(user, issue.publication)
     issue.can_sign_off = draft and access.is_approver_of(user, issue.publication)
     return s.IssueDetailSerializer(issue).data

@@ -96,11 +96,14 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display")
     publication = serializers.CharField(source="adoption.publication.name", allow_null=True, default=None)
     created_by = serializers.StringRelatedField(allow_null=True)
+    item_label = serializers.CharField(
+        read_only=True, default="", help_text="信息标题；调用者无权阅读的信息显示为“（敏感信息）”或编号"
+    )
 
     class Meta:
         model = LedgerEntry
         fields = ["id", "date", "source", "source_display", "points", "reason", "rule", "adoption", "publication",
-                  "item", "reverses", "created_by", "created_at"]  # fmt: skip
+                  "item", "item_label", "reverses", "created_by", "created_at"]  # fmt: skip
 
 
 _adjust = AdjustForm.base_fields
@@ -192,7 +195,7 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def ledger(self, request, pk, unit_pk):
         scheme, unit = access.get_scheme_and_unit_for_ledger(request.user, pk, _int(unit_pk))
         self.ledger_total = queries.unit_total(scheme, unit)
-        page = self.paginate_queryset(queries.unit_ledger(scheme, unit))
+        page = access.name_ledger_items(request.user, self.paginate_queryset(queries.unit_ledger(scheme, unit)))
         return self.get_paginated_response(LedgerEntrySerializer(page, many=True).data)
 
     @extend_schema(

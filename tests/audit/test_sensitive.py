@@ -110,5 +110,63 @@ def test_attachment_names_of_sensitive_items_are_withheld(client, writer, leader
     shown = AuditEntry.objects.get(model="submissions.attachment", object_id=str(Attachment.objects.get(item=plain).pk))
     assert hidden.changes["original_name"] == [None, "***"] and hidden.object_repr == "（敏感信息附件）"
     assert hidden.actor == writer and hidden.unit_id == secret.unit_id
-    assert shown.changes["original_name"] == [None, "项目现场.png"] and shown.object_repr == "项目现场.png"
+    # An ordinary item's file name is kept sealed too (the item may turn 敏感), and shown
+    # in the record while the item is not 敏感.
+    from audit import reveal
+    from audit.display import changes_text
+
+    assert "项目现场" not in json.dumps(shown.changes, ensure_ascii=False)
+    (shown,) = reveal.mark([shown])
+    assert changes_text(shown).endswith("文件名：项目现场.png") and shown.object_repr.startswith("附件 #")
     _assert_no_plaintext(_everything_recorded())
+
+
+def test_item_made_sensitive_later_leaves_no_clear_text_in_the_record(client, writer, unit_approver, editor, leader):
+    """Written as 内部, submitted, returned, then made 敏感 by its writer: the earlier entries
+    (its creation, the version sent) keep no clear text in the database, and the record
+    shows them as changed like the later ones."""
+    from submissions import actions
+    from submissions.models import ItemVersion
+    from tests.submissions.helpers import act, data, draft
+    from units.models import Role
+
+    item = draft(writer, title=TITLE, body=BODY + "\n四是挂牌督办。")
+    act(item, writer, "send_for_signoff")
+    act(item, unit_approver, "sign_off")
+    act(item, editor, "return", "请补充。")
+    item.refresh_from_db()
+    # Before: an administrator reads the ordinary item's title in the record.
+    from tests.factories import UserFactory
+
+    auditor = UserFactory(username="auditor_admin", unit=writer.unit.parent, roles=[Role.ADMIN])
+    client.force_login(auditor)
+    listing = reverse("admin:audit_auditentry_changelist") + "?model=submissions.item"
+    created = entries_for(item)[0]
+    detail_url = reverse("admin:audit_auditentry_change", args=[created.pk])
+    assert TITLE in client.get(detail_url).content.decode()
+
+    actions.update_draft(
+        item=item, user=writer, expected_version=item.version,
+        data=data(title=TITLE, body=BODY, confidentiality="sensitive", named_readers=[leader],
+                  signature=writer.unit.name),
+    )  # fmt: skip
+    _assert_no_plaintext(_everything_recorded())
+    versions = json.dumps(list(ItemVersion.objects.filter(item=item).values("title", "body")), ensure_ascii=False)
+    _assert_no_plaintext(versions)
+    item.refresh_from_db()
+    assert not item.fingerprints.exists()
+
+    assert TITLE not in client.get(listing).content.decode()
+    detail = client.get(detail_url).content.decode()
+    assert TITLE not in detail and "已修改（内容不记录）" in detail
+    for export in ("admin:audit_auditentry_export_csv", "admin:audit_auditentry_export_xlsx"):
+        response = client.get(reverse(export))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if export.endswith("xlsx"):
+            import io
+
+            import openpyxl
+
+            sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+            body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value).encode()
+        _assert_no_plaintext(body.decode("utf-8-sig"))

@@ -291,6 +291,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 30,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "govinfo.api.errors.api_exception_handler",
+    # JSON with bounded nesting (a 400, not a RecursionError); forms and uploads as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "govinfo.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env("API_TOKEN_RATE", default="20/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

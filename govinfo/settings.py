@@ -196,6 +196,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout answer: that page for the login page, the API's JSON error for the API.
+AXES_LOCKOUT_CALLABLE = "govinfo.clientip.lockout_response"
+# Password spraying (one address, many user names) is limited per address across names,
+# higher than per name so that an office behind one address is not locked by a few typos.
+AXES_HANDLER = "govinfo.clientip.AddressLimitHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 # Behind nginx every request comes from 127.0.0.1; nginx sets X-Real-IP to the client's
 # address (overwriting anything the client sent), so throttling counts per real client.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=PRODUCTION)
@@ -297,7 +303,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # Keyed on the trusted client address (govinfo/clientip.py), not X-Forwarded-For.
+    "DEFAULT_THROTTLE_CLASSES": ["govinfo.api.throttles.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env("API_TOKEN_RATE", default="20/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -214,6 +214,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # SESSION_COOKIE_AGE is also the absolute limit, counted from login (govinfo/sessions.py);
 # a session unused for SESSION_IDLE_TIMEOUT seconds ends too.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+# An API token ends this long after it was obtained (govinfo/api/authentication.py), like
+# a session after login; sign-out, password, role and second-factor changes end it sooner.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=8 * 3600)
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

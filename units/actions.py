@@ -8,6 +8,7 @@ from django.db import transaction
 import audit
 
 from .models import Role, RoleGrant, Unit, User
+from .signals import revoke_api_tokens
 
 
 @transaction.atomic
@@ -33,6 +34,8 @@ def set_roles(*, user: User, roles: Iterable[str]) -> User:
             obj=grant,
             changes={"user": [None, user.pk], "unit": [None, grant.unit_id], "role": [None, grant.role]},
         )
+    if created:  # removals revoke through post_delete (units/signals.py)
+        revoke_api_tokens(user.pk)
     user._role_cache = None
     return user
 

@@ -8,7 +8,9 @@ class UnitsConfig(AppConfig):
     def ready(self) -> None:
         import audit
 
-        from . import access  # noqa: F401  registers the rules permissions
+        # access registers the rules permissions; signals end API tokens with the login
+        # they stand for.
+        from . import access, signals  # noqa: F401
         from .models import AssessmentClass, Role, RoleGrant, Unit, User
 
         # Every change to units, people and roles goes into the audit record.

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import audit
 
 from .models import Role, User
+from .signals import revoke_api_tokens
 
 ROLES_NEEDING_TWO_FACTOR = frozenset({Role.EDITOR, Role.ISSUE_APPROVER, Role.ADMIN})
 DEVICE_NAME = "身份验证器"
@@ -132,6 +133,8 @@ def confirm_device(*, request, device: TOTPDevice, code: str) -> CheckResult:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         mark_verified(request, device)
+        # Tokens obtained without a code no longer stand for a full login of this person.
+        revoke_api_tokens(device.user_id)
         audit.record(action="two_factor_enabled", obj=device.user, changes={"two_factor": [False, True]})
     return result
 

@@ -1,7 +1,17 @@
 """Token authentication: obtain with username and password (and the two-factor code for
-those who need one), revoke by the user or by an administrator (Django admin lists tokens)."""
+those who need one), revoke by the user or by an administrator (Django admin lists tokens).
 
+Each obtain issues a new key and ends the old one. A token expires API_TOKEN_TTL seconds
+after it was obtained, and ends with the owner's sign-out, password change, second-factor
+reset, role change or deactivation (units/signals.py).
+"""
+
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -9,7 +19,25 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govinfo import clientip
+from govinfo.models import TokenGrant
 from units import twofactor
+from units.models import User
+
+
+@transaction.atomic
+def issue_token(*, user: User, verified: bool) -> Token:
+    """A new token for `user`, replacing any they had; `verified` says whether the
+    second factor was checked to obtain it."""
+    # Two obtains at once would both try to create the user's one token.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    now = timezone.now()
+    TokenGrant.objects.create(
+        token=token, verified=verified, issued_at=now, expires_at=now + dt.timedelta(seconds=settings.API_TOKEN_TTL)
+    )
+    return token
 
 
 class Credentials(serializers.Serializer):
@@ -23,7 +51,10 @@ class Credentials(serializers.Serializer):
     )
 
 
-TokenOut = inline_serializer("TokenOut", {"token": serializers.CharField()})
+TokenOut = inline_serializer(
+    "TokenOut",
+    {"token": serializers.CharField(), "expires_at": serializers.DateTimeField(help_text="令牌过期时间")},
+)
 TokenError = inline_serializer("TokenError", {"code": serializers.CharField(), "message": serializers.CharField()})
 
 
@@ -31,40 +62,52 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
+    def get_authenticators(self):
+        # Obtaining brings its own credentials: an expired token a client still sends
+        # along, or a session cookie, must neither refuse it nor stand in for them.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
     @extend_schema(request=Credentials, responses={200: TokenOut, 400: TokenError, 429: TokenError}, auth=[])
     def post(self, request):
         data = Credentials(data=request.data)
         data.is_valid(raise_exception=True)
         otp_code = data.validated_data.pop("otp_code", "")
         user = authenticate(request._request, **data.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            # django-axes refused to check the password (too many failures for this name
+            # or from this address); say so in the API's shape, not with the login page.
+            return clientip.locked_out_api_response()
         if user is None or not user.is_active:
             return Response(
                 {"code": "invalid_credentials", "message": "用户名或密码不正确。"}, status=status.HTTP_400_BAD_REQUEST
             )
-        refusal = self._second_factor(user, otp_code)
+        verified, refusal = self._second_factor(user, otp_code)
         if refusal is not None:
             return refusal
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = issue_token(user=user, verified=verified)
+        return Response({"token": token.key, "expires_at": token.grant.expires_at})
 
     @staticmethod
-    def _second_factor(user, otp_code: str) -> Response | None:
-        """A token stands for a full login, so it costs the same second factor."""
+    def _second_factor(user, otp_code: str) -> tuple[bool, Response | None]:
+        """A token stands for a full login, so it costs the same second factor. Returns
+        whether a code was checked, and the refusal if it was wrong or missing."""
         if not twofactor.requires_two_factor(user):
-            return None
+            return False, None
         device = twofactor.confirmed_device(user)
         if device is None:
             message = "该账号须使用两步验证，请先在网页上登录并绑定身份验证器，再获取令牌。"
-            return Response({"code": "otp_setup_required", "message": message}, status=status.HTTP_400_BAD_REQUEST)
+            return False, Response({"code": "otp_setup_required", "message": message}, status=400)
         if not otp_code:
             message = "该账号已启用两步验证，请在 otp_code 中提供身份验证器显示的 6 位验证码。"
-            return Response({"code": "otp_required", "message": message}, status=status.HTTP_400_BAD_REQUEST)
+            return False, Response({"code": "otp_required", "message": message}, status=400)
         result = twofactor.check_code(device, otp_code)
         if result.ok:
-            return None
+            return True, None
         if result.throttled:
-            return Response({"code": "otp_throttled", "message": result.message}, status=429)
-        return Response({"code": "invalid_otp", "message": result.message}, status=status.HTTP_400_BAD_REQUEST)
+            return False, Response({"code": "otp_throttled", "message": result.message}, status=429)
+        return False, Response({"code": "invalid_otp", "message": result.message}, status=400)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):

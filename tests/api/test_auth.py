@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from govinfo.api.auth import issue_token
 from tests.factories import PASSWORD
 from tests.otp import code_for, device_for
 
@@ -82,6 +83,7 @@ def test_token_for_an_editor_needs_the_two_factor_code(editor):
     device.throttle_reset()
     ok = api.post(url, {**credentials, "otp_code": code_for(device)}, format="json")
     assert ok.status_code == 200 and Token.objects.filter(user=editor, key=ok.json()["token"]).exists()
+    assert Token.objects.get(user=editor).grant.verified  # obtained with the code
     # The token then works on its own: no second factor per request.
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {ok.json()['token']}")
     assert api.get(reverse("api-me")).json()["username"] == editor.username
@@ -92,8 +94,8 @@ def test_session_of_an_editor_without_the_code_is_refused_by_the_api(client, edi
     client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})  # password only
     response = client.get(reverse("api-me"))
     assert response.status_code == 403 and response.json()["code"] == "two_factor_required"
-    # A token brought along is used instead of the half-finished session.
-    token = Token.objects.create(user=editor)
+    # A token brought along (obtained with the code) is used instead of the half-finished session.
+    token = issue_token(user=editor, verified=True)
     response = client.get(reverse("api-me"), HTTP_AUTHORIZATION=f"Bearer {token.key}")
     assert response.status_code == 200 and response.json()["username"] == editor.username
 
@@ -101,3 +103,38 @@ def test_session_of_an_editor_without_the_code_is_refused_by_the_api(client, edi
 def test_session_of_a_writer_needs_no_code_for_the_api(client, writer):
     client.post(reverse("login"), {"username": writer.username, "password": PASSWORD})
     assert client.get(reverse("api-me")).status_code == 200
+
+
+def test_token_obtained_without_code_is_refused_once_a_role_needs_one(writer):
+    """The issue's case: a staff member's token (no second factor), then the person becomes
+    an editor by a path that sends no signal; the token must not read as an editor."""
+    from units.models import Role, RoleGrant
+
+    api = APIClient()
+    token = api.post(reverse("api-token"), {"username": writer.username, "password": PASSWORD}, format="json")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}")
+    assert api.get(reverse("api-me")).status_code == 200
+    RoleGrant.objects.bulk_create([RoleGrant(user=writer, unit_id=writer.unit_id, role=Role.EDITOR)])
+    refused = api.get(reverse("api-me"))
+    assert refused.status_code == 401 and refused.json()["code"] == "otp_required"
+    assert "两步验证" in refused.json()["message"] and refused["WWW-Authenticate"] == "Bearer"
+    # With an authenticator and its code the person gets a token that works.
+    device = device_for(writer)
+    api.credentials()
+    again = api.post(
+        reverse("api-token"),
+        {"username": writer.username, "password": PASSWORD, "otp_code": code_for(device)},
+        format="json",
+    )
+    assert again.status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {again.json()['token']}")
+    assert api.get(reverse("api-me")).json()["roles"] == ["editor", "staff"]
+
+
+def test_a_token_made_outside_the_endpoint_stands_for_no_second_factor(editor, writer):
+    """A token an administrator adds in Django admin (no grant row) is unverified."""
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=editor).key}")
+    assert api.get(reverse("api-me")).json()["code"] == "otp_required"
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=writer).key}")
+    assert api.get(reverse("api-me")).status_code == 200

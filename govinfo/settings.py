@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # so the fresh token's cookie is set; outside everything that queries the database).
     "govinfo.dberrors.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in pages and downloads (outside the pages' own).
+    "govinfo.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "govinfo.middleware.LoginRequiredExceptApi",
     # Who is acting, for the audit record (audit/context.py); reads the user lazily.

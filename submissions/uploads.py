@@ -93,6 +93,26 @@ XLSX = UploadKind(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
+KINDS_BY_CONTENT_TYPE = {kind.content_type: kind for kind in (PNG, JPEG, GIF, PDF, DOCX, XLSX)}
+# Extensions that name the same type as the normalised one.
+SAME_TYPE_EXTENSIONS = {".jpg": (".jpg", ".jpeg")}
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The uploader's file name with the extension of what the file really is (the
+    content type `sniff()` found): a PDF uploaded as "通报.html" downloads as "通报.pdf",
+    so that the receiving computer opens it as a PDF and nothing else."""
+    kind = KINDS_BY_CONTENT_TYPE.get(content_type)
+    if kind is None:
+        return original_name
+    stem, dot, suffix = original_name.rpartition(".")
+    if not dot or not stem:
+        stem = original_name
+    elif f".{suffix.lower()}" in SAME_TYPE_EXTENSIONS.get(kind.extension, (kind.extension,)):
+        return original_name
+    return f"{stem or '附件'}{kind.extension}"
+
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -17,7 +17,7 @@ from .docx_import import import_docx
 from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
 from .models import AT_OFFICE, Attachment, State
 from .panels import panels_for
-from .uploads import UploadRejected
+from .uploads import UploadRejected, download_name
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
 
 PAGE_SIZE = 30
@@ -274,7 +274,8 @@ def attachment_download(request, pk: int):
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
     response = FileResponse(
-        handle, as_attachment=attachment.kind != "image", filename=attachment.original_name,
+        handle, as_attachment=attachment.kind != "image",
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"

@@ -6,6 +6,9 @@ import logging
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from govinfo.api.parsers import MAX_DEPTH
@@ -45,3 +48,18 @@ def test_ordinary_nesting_and_malformed_json(writer):
     assert _post(api, reverse("api-token"), nested).status_code == 200
     broken = _post(api, reverse("api-token"), '{"username": ')
     assert broken.status_code == 400 and broken.json()["message"].startswith("请求内容不是有效的 JSON")
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], derandomize=True
+)
+@given(depth=st.integers(min_value=0, max_value=3000), opener=st.sampled_from(["[", '{"a":']))
+def test_any_nesting_is_an_answer_never_a_server_error(writer, depth, opener):
+    closer = "]" if opener == "[" else "}"
+    body = opener * depth + "1" + closer * depth
+    api = APIClient()
+    api.force_authenticate(writer)
+    response = _post(api, reverse("api-item-list"), body)
+    assert response.status_code == 400
+    expected = "parse_error" if depth > MAX_DEPTH else "invalid"
+    assert response.json()["code"] == expected

@@ -40,7 +40,9 @@ def can_read(user: User, item: Item, *, named: bool | None = None) -> bool:
             return True
         if user.unit_id == item.unit_id and holds(user, Role.UNIT_APPROVER):
             return True
-        if item.state not in AT_OFFICE:
+        # A named reader reads it while still a leader of the office it was named for: not
+        # after leaving the post or moving to another unit.
+        if item.state not in AT_OFFICE or user.unit_id != item.office_id or not holds(user, Role.LEADER):
             return False
         return named if named is not None else item.named_readers.filter(pk=user.pk).exists()
     return user.unit_id == item.unit_id and any(holds(user, r) for r in UNIT_READERS)

@@ -179,6 +179,8 @@ def _seal_history(item: Item) -> None:
             version.title, version.body = seal(version.plain_title), seal(version.plain_body)
             version.save(update_fields=["title", "body"])
     item.fingerprints.all().delete()
+    # File names of its attachments, written when it was not yet 敏感, go the same way.
+    item.events.filter(action__in=("attach", "detach")).update(comment=SENSITIVE_ATTACHMENT_NOTE)
 
 
 @transaction.atomic

@@ -181,3 +181,20 @@ def test_known_api_paths_still_answer(client, writer):
     client.force_login(writer)
     assert client.get("/api/v1/me/").status_code == 200
     assert client.get("/api/v1/me").status_code == 301
+
+
+def test_attachment_names_leave_the_history_when_the_item_becomes_sensitive(client, writer, leader):
+    from tests.submissions.helpers import data
+
+    item = draft(writer)
+    client.force_login(writer)
+    _upload(client, item, "某园区欠薪人员名单.pdf", minimal_pdf())
+    item.refresh_from_db()
+    actions.update_draft(
+        item=item,
+        user=writer,
+        data=data(confidentiality=Confidentiality.SENSITIVE, named_readers=[leader]),
+        expected_version=item.version,
+    )
+    assert ItemEvent.objects.get(item=item, action="attach").comment == actions.SENSITIVE_ATTACHMENT_NOTE
+    assert not ItemEvent.objects.filter(comment__contains="欠薪").exists()

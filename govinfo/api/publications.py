@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from publications import access, actions
@@ -33,6 +33,7 @@ from units.models import Role, Unit
 
 from . import publication_serializers as s
 from .base import AnyAccept
+from .parsers import JSONParser  # bounded nesting, like every other endpoint
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ID = r"[^/.]+"  # the routers' own lookup: any id reaches the view, which answers 404 in JSON

@@ -141,7 +141,7 @@ def commission_answer(request, pk: int):
         "commission": commission,
         "is_late": commission.deadline <= timezone.now(),
         "hints": checks.run_checks(title, body, form=kind if kind in ItemForm.values else ItemForm.FULL),
-        "duplicates": queries.duplicates(title, body) if (title or body) else [],
+        "duplicates": queries.duplicate_hints(request.user, title, body, office_id=unit.parent_id),
     }
     return render(request, "submissions/commissions/answer.html", context)
 

@@ -17,7 +17,7 @@ from units.models import Role
 
 from . import access, checks, emergencies, queries
 from .emergency_forms import CaseFilterForm, EmergencyStartForm, FollowUpForm
-from .models import ReportKind
+from .models import ItemForm, ReportKind
 from .workflow import TransitionError
 
 PAGE_SIZE = 30
@@ -27,14 +27,19 @@ def _errors(exc: ValidationError | TransitionError) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
-def _form_context(form, office, case=None) -> dict:
+def _known_form(value) -> str:
+    # The form as posted may be anything; the checks know only the real ones.
+    return value if value in ItemForm.values else ItemForm.FULL
+
+
+def _form_context(request, form, office, case=None) -> dict:
     title, body = form["title"].value() or "", form["body"].value() or ""
     return {
         "form": form,
         "office": office,
         "case": case,
-        "hints": checks.run_checks(title, body, form=form["form"].value() or "full"),
-        "duplicates": queries.duplicates(title, body) if (title or body) else [],
+        "hints": checks.run_checks(title, body, form=_known_form(form["form"].value())),
+        "duplicates": queries.duplicate_hints(request.user, title, body, office_id=office.pk),
     }
 
 
@@ -56,7 +61,7 @@ def emergency_create(request):
             deadline = timezone.localtime(item.emergency_case.written_deadline)
             messages.success(request, f"首报草稿已保存。书面报告时限为 {deadline:%m月%d日 %H:%M}，请尽快提交审签。")
             return redirect("item_detail", item.pk)
-    return render(request, "submissions/emergencies/form.html", _form_context(form, office))
+    return render(request, "submissions/emergencies/form.html", _form_context(request, form, office))
 
 
 @require_GET
@@ -102,7 +107,7 @@ def emergency_followup(request, pk: int):
             label = emergencies.report_label(item.report_kind, item.report_seq)
             messages.success(request, f"{label}草稿已保存，请提交审签。")
             return redirect("item_detail", item.pk)
-    return render(request, "submissions/emergencies/form.html", _form_context(form, case.office, case))
+    return render(request, "submissions/emergencies/form.html", _form_context(request, form, case.office, case))
 
 
 @require_GET

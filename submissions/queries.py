@@ -18,7 +18,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from . import fingerprint
+from units.models import User
+
+from . import access, fingerprint
 from .models import WAITING_FOR_EDITOR, Attachment, Category, Confidentiality, Fingerprint, Item, ItemEvent, State
 
 DUPLICATE_WINDOW_DAYS = 90
@@ -165,8 +167,47 @@ class Duplicate:
     score: float
 
 
-def duplicates(title: str, body: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[Duplicate]:
-    """Near-identical items submitted by any unit in the last 90 days.
+SIMILAR_AT_OFFICE = "本级办公室已收到相似信息"
+
+
+@dataclass
+class DuplicateHints:
+    """What the duplicate check may tell one person: the near-duplicates they may open,
+    and whether the office also holds similar items they may not (told without title,
+    unit or link: those belong to the item's readers)."""
+
+    shown: list[Duplicate]
+    similar_at_office: bool
+
+    @property
+    def notice(self) -> str:
+        return SIMILAR_AT_OFFICE if self.similar_at_office else ""
+
+    def __bool__(self) -> bool:
+        return bool(self.shown or self.similar_at_office)
+
+
+def duplicate_hints(
+    user: User, title: str, body: str, *, office_id: int | None, exclude_pk: int | None = None, limit: int = 5
+) -> DuplicateHints:
+    """The duplicate check as `user` may see it, for a text bound for `office_id`.
+
+    Every near-duplicate passes `access.can_read`, the rule of the item page itself, so
+    the hint can never name more than a click on it would show. Others at the same
+    office collapse into one line; others elsewhere are none of this text's business.
+    """
+    if not (title or body):
+        return DuplicateHints([], False)
+    found = duplicates(title, body, exclude_pk=exclude_pk, limit=None)
+    shown = [d for d in found if access.can_read(user, d.item)]
+    readable = {d.item.pk for d in shown}
+    hidden = any(d.item.pk not in readable and d.item.office_id == office_id for d in found)
+    return DuplicateHints(shown[:limit], office_id is not None and hidden)
+
+
+def duplicates(title: str, body: str, *, exclude_pk: int | None = None, limit: int | None = 5) -> list[Duplicate]:
+    """Near-identical items submitted by any unit in the last 90 days, whoever may read
+    them: a page shows them only through `duplicate_hints`.
 
     Candidates come from shared MinHash band keys (an index lookup); the exact
     n-gram similarity then decides. Sensitive items are never fingerprinted.
@@ -198,7 +239,7 @@ def duplicates(title: str, body: str, *, exclude_pk: int | None = None, limit: i
         if score >= DUPLICATE_THRESHOLD:
             found.append(Duplicate(item, score))
     found.sort(key=lambda d: d.score, reverse=True)
-    return found[:limit]
+    return found if limit is None else found[:limit]
 
 
 def history(item: Item) -> QuerySet[ItemEvent]:

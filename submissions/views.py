@@ -15,7 +15,7 @@ from . import access, actions, checks, queries
 from .diff import diff_html, diff_stats
 from .docx_import import import_docx
 from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
-from .models import AT_OFFICE, Attachment, State
+from .models import AT_OFFICE, Attachment, ItemForm, State
 from .panels import panels_for
 from .uploads import UploadRejected, download_name
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
@@ -34,10 +34,12 @@ def _require_staff(request):
     return None
 
 
-def _hints_context(title: str, body: str, form: str, *, exclude_pk=None) -> dict:
+def _hints_context(user, title: str, body: str, form: str, *, office_id: int | None, exclude_pk=None) -> dict:
+    # The form as posted may be anything; the checks know only the real ones.
+    form = form if form in ItemForm.values else ItemForm.FULL
     return {
         "hints": checks.run_checks(title, body, form=form),
-        "duplicates": queries.duplicates(title, body, exclude_pk=exclude_pk) if (title or body) else [],
+        "duplicates": queries.duplicate_hints(user, title, body, office_id=office_id, exclude_pk=exclude_pk),
     }
 
 
@@ -65,7 +67,14 @@ def _form_context(request, form, office, item=None, import_form=None) -> dict:
         "office": office,
         "item": item,
         "import_form": import_form or DocxImportForm(),
-        **_hints_context(title, body, form["form"].value() or "full", exclude_pk=item.pk if item else None),
+        **_hints_context(
+            request.user,
+            title,
+            body,
+            form["form"].value() or "full",
+            office_id=office.pk if office else None,
+            exclude_pk=item.pk if item else None,
+        ),
     }
 
 
@@ -130,11 +139,17 @@ def item_edit(request, pk: int):
 def item_check(request):
     """Live writing checks (htmx): hints and near-duplicates for the text being typed."""
     title, body = request.POST.get("title", ""), request.POST.get("body", "")
-    exclude = request.POST.get("item_id")
-    exclude_pk = int(exclude) if exclude and exclude.isdigit() else None
+    exclude = request.POST.get("item_id") or ""
+    # isdigit() alone lets "²" through to int(); isascii() keeps it to 0-9.
+    exclude_pk = int(exclude) if exclude.isascii() and exclude.isdigit() else None
+    # The office the text goes to: the edited item's, else the one above the writer's unit.
+    office_id = request.user.unit.parent_id if request.user.unit_id else None
     if exclude_pk is not None:
-        access.get_item_for_user(request.user, exclude_pk)
-    context = _hints_context(title[:500], body[:20000], request.POST.get("form", "full"), exclude_pk=exclude_pk)
+        office_id = access.get_item_for_user(request.user, exclude_pk).office_id
+    context = _hints_context(
+        request.user, title[:500], body[:20000], request.POST.get("form", "full"), office_id=office_id,
+        exclude_pk=exclude_pk,
+    )  # fmt: skip
     return render(request, "submissions/_hints.html", context)
 
 
@@ -163,7 +178,9 @@ def item_detail(request, pk: int):
         "returns": item.events.filter(action__in=["return", "send_back", "reject"])
         .select_related("actor")
         .order_by("-at"),
-        **_hints_context(item.plain_title, item.plain_body, item.form, exclude_pk=item.pk),
+        **_hints_context(
+            request.user, item.plain_title, item.plain_body, item.form, office_id=item.office_id, exclude_pk=item.pk
+        ),
     }
     return render(request, "submissions/item_detail.html", context)
 

@@ -324,19 +324,23 @@ class HintSerializer(serializers.Serializer):
 
 
 class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="item.pk")
     unit = serializers.CharField(source="item.unit.display_name")
     title = serializers.SerializerMethodField()
     score = serializers.FloatField()
 
     def get_title(self, obj) -> str:
-        # As the live check shows it: non-sensitive items of other units, title shortened.
+        # As the live check shows it: only items the caller may open, title shortened.
         return Truncator(obj.item.plain_title).chars(40)
 
 
 class CheckOutSerializer(serializers.Serializer):
     blocked = serializers.BooleanField(help_text="有“禁止”级提示（涉密）时为 true，保存会被拒绝")
     hints = HintSerializer(many=True)
-    duplicates = DuplicateSerializer(many=True, help_text="近 90 天已报送的相似信息")
+    duplicates = DuplicateSerializer(many=True, help_text="近 90 天已报送、调用者可以打开的相似信息")
+    similar_notice = serializers.CharField(
+        help_text="本级办公室还收到调用者无权打开的相似信息时为“本级办公室已收到相似信息”（不含标题、单位），否则为空"
+    )
 
 
 # --- Commissions --------------------------------------------------------------------------

@@ -166,13 +166,20 @@ class ItemViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         exclude_pk = d.get("item_id")
+        # The office the text goes to, as on the page: the edited item's, else the writer's parent.
+        office_id = request.user.unit.parent_id if request.user.unit_id else None
         if exclude_pk is not None:
-            access.get_item_for_user(request.user, exclude_pk)
+            office_id = access.get_item_for_user(request.user, exclude_pk).office_id
         # Cut as the live check page does: enough for any real item, bounded work.
         title, body = d["title"][:500], d["body"][:20000]
         hints = checks.run_checks(title, body, form=d["form"])
-        duplicates = queries.duplicates(title, body, exclude_pk=exclude_pk) if (title or body) else []
-        out = {"blocked": any(h.level == checks.BLOCK for h in hints), "hints": hints, "duplicates": duplicates}
+        found = queries.duplicate_hints(request.user, title, body, office_id=office_id, exclude_pk=exclude_pk)
+        out = {
+            "blocked": any(h.level == checks.BLOCK for h in hints),
+            "hints": hints,
+            "duplicates": found.shown,
+            "similar_notice": found.notice,
+        }
         return Response(s.CheckOutSerializer(out).data)
 
     # --- Writing -------------------------------------------------------------------------

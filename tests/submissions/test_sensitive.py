@@ -60,8 +60,12 @@ def test_sensitive_items_are_left_out_of_duplicate_hints(client, writer, unit_ap
     assert "可能重复" not in page
 
 
-def test_duplicate_hint_shows_the_matching_item(client, writer, unit_approver, other_writer):
+def test_duplicate_hint_shows_the_matching_item(client, writer, unit_approver, colleague, other_writer):
     submitted(writer, unit_approver, title="昆明市重大项目建设提速增效")
-    client.force_login(other_writer)
+    client.force_login(colleague)
     page = client.post(reverse("item_check"), {"title": "昆明市重大项目建设提速增效", "body": BODY}).content.decode()
     assert "可能重复" in page and "昆明市重大项目建设提速增效" in page and "100%" in page
+    # Someone who may not open it is not shown its title (tests/submissions/test_duplicate_hints.py).
+    client.force_login(other_writer)
+    page = client.post(reverse("item_check"), {"title": "昆明市重大项目建设提速增效", "body": BODY}).content.decode()
+    assert "昆明市重大项目建设提速增效" not in page

@@ -8,11 +8,11 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from submissions.forms import DATE_INVALID, date_range_validators
 from units.models import Unit
 
 from .instructions import MAX_FEEDBACK_CHARS, MAX_FEEDBACK_FILES, Status, level_names
 
-DATE_INVALID = "请输入有效的日期，例如 2026-11-27。"
 DEFAULT_FEEDBACK_DAYS = 7
 
 
@@ -38,12 +38,14 @@ class InstructionForm(forms.Form):
         label="批示日期",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写批示日期。", "invalid": DATE_INVALID},
+        validators=date_range_validators(),  # the API's InstructionIn takes these too
     )
     deadline = forms.DateField(
         label="反馈期限",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="承办单位须在此日期（含）前反馈办理情况。",
         error_messages={"required": "请填写反馈期限。", "invalid": DATE_INVALID},
+        validators=date_range_validators(),
     )
     units = UnitChoiceField(
         label="承办单位",

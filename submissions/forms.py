@@ -1,6 +1,9 @@
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from units.models import Role, Unit, User
 
@@ -10,6 +13,43 @@ from .models import Category, Confidentiality, ItemForm, State, Topic
 
 SECRET = "secret"
 CONFIDENTIALITY_CHOICES = [*Confidentiality.choices, (SECRET, "涉密")]
+
+# The dates a person may type anywhere in the system. Python and PostgreSQL accept years
+# 1 to 9999, but a day added to 9999-12-31 (an inclusive "to" date, a deadline rule) or
+# a local midnight of 0001-01-01 turned into UTC no longer exists: refused here, with a
+# message, rather than crashing further down.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+DATE_INVALID = "请输入有效的日期，例如 2026-11-27。"
+DATE_OUT_OF_RANGE = f"日期超出范围，请填写 {DATE_MIN.year} 年至 {DATE_MAX.year} 年之间的日期。"
+OUT_OF_RANGE = "out_of_range"
+REFUSED_CODES = {OUT_OF_RANGE, "null_characters_not_allowed"}
+
+
+def date_range_validators() -> list:
+    """Validators that keep a date field within DATE_MIN..DATE_MAX (code "out_of_range")."""
+    return [
+        MinValueValidator(DATE_MIN, message=DATE_OUT_OF_RANGE),
+        MaxValueValidator(DATE_MAX, message=DATE_OUT_OF_RANGE),
+    ]
+
+
+class BoundedDateField(forms.DateField):
+    """A date within DATE_MIN..DATE_MAX, with Chinese messages."""
+
+    default_error_messages = {"invalid": DATE_INVALID}
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), *date_range_validators()]
+        super().__init__(**kwargs)
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as exc:
+            # One code for "a real date the system will not use", so a caller (the API's
+            # list) can tell it from a value that is not a date at all.
+            raise forms.ValidationError(exc.messages[0], code=OUT_OF_RANGE) from None
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -33,12 +73,11 @@ class ItemEditForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
         label="主题标签", queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    event_date = forms.DateField(
+    event_date = BoundedDateField(
         label="事件/进展所属日期",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="事件类信息填发生日期，月度进展填该月任一日；用于判断是否迟报。",
-        error_messages={"invalid": "请输入有效的日期，例如 2026-11-27。"},
     )
     writers = forms.CharField(label="撰稿人", max_length=100, required=False)
     phone = forms.CharField(label="联系电话", max_length=40, required=False)
@@ -137,7 +176,8 @@ class ActionForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    """GET filters of the desk and of 'my items'; a bad value is ignored, not an error page."""
+    """GET filters of the desk and of 'my items'; a bad value is ignored, not an error page
+    (the page shows the field's error beside the filters)."""
 
     q = forms.CharField(label="搜索", required=False, max_length=50)
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *State.choices])
@@ -148,8 +188,8 @@ class FilterForm(forms.Form):
         label="类型", required=False, queryset=Category.objects.filter(parent__isnull=True), empty_label="全部类型"
     )
     topic = forms.ModelChoiceField(label="标签", required=False, queryset=Topic.objects.none(), empty_label="全部标签")
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     late = forms.ChoiceField(label="迟报", required=False, choices=[("", "全部"), ("1", "迟报"), ("0", "按时")])
     confidentiality = forms.ChoiceField(
         label="密级", required=False, choices=[("", "全部密级"), *Confidentiality.choices]
@@ -168,6 +208,18 @@ class FilterForm(forms.Form):
                 else "form-control form-control-sm"
             )
             field.widget.attrs.setdefault("class", css)
+
+    def refused(self) -> dict[str, list[str]]:
+        """The fields whose value is well-formed but one the system will not search with
+        (a date beyond DATE_MIN..DATE_MAX, text with a NUL character), with their
+        messages. The API answers these with 400 rather than drop them silently, as it
+        drops an unknown choice."""
+        self.is_valid()
+        return {
+            name: [m for e in errors for m in e.messages]
+            for name, errors in self.errors.as_data().items()
+            if any(e.code in REFUSED_CODES for e in errors)
+        }
 
     def filters(self):
         from .queries import ItemFilters

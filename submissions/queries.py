@@ -41,8 +41,19 @@ class ItemFilters:
     view: str = ""  # "waiting": oldest waiting first
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def _day_start(day: dt.date) -> dt.datetime | None:
+    """Local midnight at the start of `day`, or None where it does not exist as a stored
+    time: the day after 9999-12-31, or midnights so early that UTC would be year 0."""
+    try:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        start.astimezone(dt.UTC)  # what the database adapter does; overflows near year 1
+    except OverflowError:
+        return None
+    return start
+
+
+def _next_day(day: dt.date) -> dt.date | None:
+    return None if day == dt.date.max else day + dt.timedelta(days=1)
 
 
 def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at") -> QuerySet[Item]:
@@ -58,10 +69,12 @@ def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submi
     if f.topic:
         qs = qs.filter(topics__id=f.topic)
     # Whole local days as a datetime range: a range on the column itself can use its index.
-    if f.date_from:
-        qs = qs.filter(**{f"{date_field}__gte": _day_start(f.date_from)})
-    if f.date_to:
-        qs = qs.filter(**{f"{date_field}__lt": _day_start(f.date_to + dt.timedelta(days=1))})
+    # The forms keep dates within a sane range; a bound beyond what a stored time can be
+    # (another caller, a year-9999 "to") simply does not narrow, rather than overflow.
+    if f.date_from and (start := _day_start(f.date_from)) is not None:
+        qs = qs.filter(**{f"{date_field}__gte": start})
+    if f.date_to and (following := _next_day(f.date_to)) is not None and (end := _day_start(following)):
+        qs = qs.filter(**{f"{date_field}__lt": end})
     if f.late in ("0", "1"):
         qs = qs.filter(is_late=f.late == "1")
     if f.confidentiality:

@@ -62,7 +62,12 @@ def filter_parameters() -> list[OpenApiParameter]:
             if isinstance(field, forms.ChoiceField):
                 enum = [value for value, _ in field.choices if value]
         params.append(
-            OpenApiParameter(name, kind, description=f"{field.label}（无效的值被忽略，与网页一致）", enum=enum)
+            OpenApiParameter(
+                name,
+                kind,
+                enum=enum,
+                description=f"{field.label}（无效的值被忽略，与网页一致；超出范围的日期或含空字符的文本返回 400）",
+            )
         )
     return params
 

@@ -106,9 +106,16 @@ class ItemViewSet(viewsets.GenericViewSet):
                 user.unit.parent if user.unit_id else None,
                 queries.my_items,
             )
-        # The pages' filter form: a value it cannot use is dropped, not an error.
+        # The pages' filter form: a value it cannot use is dropped, not an error; a
+        # well-formed value the system will not search with (a date in year 9999, a NUL
+        # character) is a 400 with the form's message, so the caller learns why.
         params = request.query_params
-        filters = FilterForm(params, office=office).filters() if params else queries.ItemFilters()
+        filters = queries.ItemFilters()
+        if params:
+            form = FilterForm(params, office=office)
+            if refused := form.refused():
+                raise serializers.ValidationError(refused)
+            filters = form.filters()
         page = self.paginate_queryset(listing(base, filters).select_related("office"))
         return self.get_paginated_response(
             s.ItemSerializer(page, many=True, context=self.get_serializer_context()).data

@@ -243,7 +243,7 @@ def item_diff(request, pk: int):
 
     def pick(name: str, default: int) -> int:
         raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in by_number else default
+        return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in by_number else default  # not "²"
 
     a, b = by_number[pick("a", versions[-2].number)], by_number[pick("b", versions[-1].number)]
     old, new = f"{a.plain_title}\n{a.plain_body}", f"{b.plain_title}\n{b.plain_body}"

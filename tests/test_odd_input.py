@@ -278,6 +278,21 @@ def test_check_with_a_non_ascii_digit_item_id_is_not_a_500(client, writer):
     assert response.status_code == 200
 
 
+@ODD
+@given(params=params_of(["a", "b"]))
+def test_diff_version_numbers(client, writer, editor, item_in_review, params):
+    from submissions import actions as item_actions
+
+    if item_in_review.versions.count() < 2:
+        item_in_review.refresh_from_db()
+        item_actions.edit_as_editor(
+            item=item_in_review, user=editor, title="编辑修改后的标题", body=item_in_review.plain_body,
+            expected_version=item_in_review.version, note="核对",
+        )  # fmt: skip
+    client.force_login(writer)
+    assert survives(lambda: client.get(reverse("item_diff", args=[item_in_review.pk]), params)) == 200
+
+
 # --- Property-based: the lists' filters -----------------------------------------------------
 
 

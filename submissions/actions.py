@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from units.models import Role, Unit, User
+from units.models import Notification, Role, Unit, User
 from units.notify import notify, people_with_roles
 
 from . import checks, fingerprint, hooks, queries, uploads
@@ -181,6 +181,12 @@ def _seal_history(item: Item) -> None:
     item.fingerprints.all().delete()
     # File names of its attachments, written when it was not yet 敏感, go the same way.
     item.events.filter(action__in=("attach", "detach")).update(comment=SENSITIVE_ATTACHMENT_NOTE)
+    # And the in-app notifications that named it ("退回修改：<title>"): they now name it as
+    # every new one does. (An e-mail already sent cannot be called back.)
+    for note in Notification.objects.filter(url=_item_url(item)):
+        label = note.title.split("：", 1)[0] if "：" in note.title else ""
+        note.title = f"{label}：（敏感信息）" if label else "（敏感信息）"
+        note.save(update_fields=["title"])
 
 
 @transaction.atomic

@@ -13,8 +13,9 @@ from django.db import connection
 from submissions import actions
 from submissions.models import Item
 from tests.submissions.helpers import draft, submitted
+from tests.submissions.pdf_files import minimal_pdf
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = minimal_pdf()  # a real PDF: uploads are parsed
 
 
 def _count_items(url_or_path: str, vendor: str) -> int:

@@ -31,11 +31,13 @@ from publications.models import (
     Schedule,
 )
 from publications.models import Confidentiality as PubConfidentiality
-from scoring.models import LedgerEntry, Scheme, SchemeUnit, Source
+from scoring import actions as scoring_actions
+from scoring.models import LedgerEntry, PenaltyRule, Scheme, SchemeUnit, Source
 from submissions import actions, commissions, emergencies
 from submissions.categories import ensure_categories
 from submissions.models import Category, Confidentiality, EmergencyGrade, EmergencyRule
 from tests.factories import UnitFactory, UserFactory
+from tests.submissions.pdf_files import minimal_pdf
 from units.models import Notification, Role, UnitKind
 
 ROLES = tuple(Role.values)  # staff, unit_approver, editor, issue_approver, leader, admin
@@ -49,7 +51,11 @@ BODY = (
 # it, the unit's approver who signed it off; its author is not one of the personas).
 SENSITIVE_TITLE = "某工业园区企业欠薪引发聚集"
 SENSITIVE_READERS = frozenset({"editor@city", "leader@city", "unit_approver@dept"})
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+# Personas beyond one per role and unit: name -> the role they hold. The matrix treats them
+# as that role, except that checks of 敏感 variants refuse them (they are not named readers).
+EXTRA_PERSONAS = {"unnamed_leader": "leader"}
+
+PDF = minimal_pdf()  # a real PDF: uploads are parsed (pikepdf), a token one is refused
 
 
 @dataclass
@@ -102,6 +108,10 @@ def build() -> Scenario:
             s.people[f"{role}@{unit}"] = UserFactory(
                 username=f"{role}_{unit}", full_name=f"{unit}{role}", unit=u[unit], roles=[role]
             )
+    # A second leader of the city office, named on no 敏感 item: a leader, but not a reader.
+    s.people["unnamed_leader@city"] = UserFactory(
+        username="unnamed_leader_city", full_name="city另一位领导", unit=u["city"], roles=[Role.LEADER]
+    )
 
     p = s.person
     writer, approver = p("staff", "dept"), p("unit_approver", "dept")
@@ -142,6 +152,17 @@ def build() -> Scenario:
                            body=BODY + "（编辑修改）", expected_version=sensitive.version)  # fmt: skip
     sensitive.refresh_from_db()
     o["sensitive"] = sensitive
+
+    # An item written as 内部, returned, and then made 敏感 by its writer: what was recorded
+    # of it before (the audit record, its first version) must not show its text now.
+    turned = submitted(f"{SENSITIVE_TITLE}（后定敏感）", author=sens_author)
+    _act(turned, editor, "return", "请核实。")
+    turned.refresh_from_db()
+    actions.update_draft(
+        item=turned, user=sens_author, expected_version=turned.version,
+        data=_data(f"{SENSITIVE_TITLE}（后定敏感）", confidentiality=Confidentiality.SENSITIVE, named_readers=[leader]),
+    )  # fmt: skip
+    o["turned"] = turned
 
     o["draft"] = draft = actions.create_draft(author=writer, data=_data("市发展改革委草稿"))
     o["draft_attachment"] = actions.add_attachment(item=draft, user=writer, upload=SimpleUploadedFile("附.pdf", PDF))
@@ -211,9 +232,15 @@ def build() -> Scenario:
         named_readers=[leader],
     )  # fmt: skip
     sensitive_adoption = pub_actions.adopt(item=sensitive_report, user=editor, publication=restricted)
+    # It goes to units (报 the province, 发 the department), yet its 敏感 item reaches only
+    # those who may read the item: the others get the issue without it.
+    Recipient.objects.create(publication=restricted, unit=u["province"], kind=RecipientKind.BAO)
+    Recipient.objects.create(publication=restricted, unit=u["dept"], kind=RecipientKind.FA)
+    restricted_ordinary = pub_actions.adopt(item=submitted("市发展改革委动态"), user=editor, publication=restricted)
     restricted_issue = pub_actions.create_issue(publication=restricted, user=editor)
-    pub_actions.add_to_issue(issue=restricted_issue, adoptions=[sensitive_adoption], user=editor)
+    pub_actions.add_to_issue(issue=restricted_issue, adoptions=[sensitive_adoption, restricted_ordinary], user=editor)
     restricted_issue = pub_actions.sign_off_issue(issue=restricted_issue, user=signer)
+    o["restricted_issue"], o["sensitive_report"] = restricted_issue, sensitive_report
     o["sensitive_instruction"] = ins.make_instruction(
         item=sensitive_report, issue=restricted_issue, user=leader, leader_name="", level="市政府领导",
         text="请妥善处置。", date=today, deadline=today + dt.timedelta(days=7), units=[u["dept"]],
@@ -237,6 +264,15 @@ def build() -> Scenario:
     SchemeUnit.objects.create(scheme=scheme, unit=u["dept2"])
     LedgerEntry.objects.create(scheme=scheme, unit=u["dept"], date=today, source=Source.MANUAL,
                                points=Decimal("2"), reason="矩阵测试")  # fmt: skip
+    # Ledger rows that point at 敏感 items: an adoption, and a penalty on an item that was
+    # never published. The department's whole staff reads the ledger; the titles are not theirs.
+    o["sensitive_entry"] = LedgerEntry.objects.create(
+        scheme=scheme, unit=u["dept"], date=today, source=Source.ADOPTION, adoption=sensitive_adoption,
+        item=sensitive_report, rule="publication:full", points=Decimal("10"), reason="《动态信息专报》采用（信息）",
+    )  # fmt: skip
+    PenaltyRule.objects.create(scheme=scheme, kind="emergency_late", points=Decimal("5"))
+    scoring_actions.record_penalty(scheme=scheme, unit=u["dept"], kind="emergency_late", reason="突发事件首报迟报",
+                                   user=None, ref="matrix:late", item=sensitive)  # fmt: skip
     # Last year's scheme kept its board to the office; each unit still sees its own ledger.
     o["private_scheme"] = private = Scheme.objects.create(
         office=u["city"], year=today.year - 1, name="昆明市政务信息考核（上年）", public_to_assessed=False

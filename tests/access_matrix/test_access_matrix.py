@@ -18,8 +18,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from .downloads import readable_text
 from .matrix import ANCHORS, MATRIX, Check
-from .scenario import ROLES, SENSITIVE_READERS, SENSITIVE_TITLE, UNITS, Scenario, build
+from .scenario import EXTRA_PERSONAS, ROLES, SENSITIVE_READERS, SENSITIVE_TITLE, UNITS, Scenario, build
 
 # The admin site's own pages are Django's and are guarded as one (AdminSite.has_permission):
 # the matrix must have its index ("admin:index") and may have others (the audit trail).
@@ -69,8 +70,9 @@ def test_every_entry_names_known_roles_and_relations():
 
 # --- Personas ----------------------------------------------------------------------------------
 
-# One person per role per unit of the tree, and a visitor who has not signed in.
-PERSONAS = [(role, unit) for unit in UNITS for role in ROLES] + [(None, None)]
+# One person per role per unit of the tree, the city's second leader (named on no 敏感
+# item), and a visitor who has not signed in.
+PERSONAS = [(role, unit) for unit in UNITS for role in ROLES] + [("unnamed_leader", "city"), (None, None)]
 
 
 def relation_of(check: Check, unit: str) -> str | None:
@@ -82,7 +84,15 @@ def relation_of(check: Check, unit: str) -> str | None:
 def expected_allowed(check: Check, role: str | None, relation: str | None) -> bool:
     if role is None:
         return "anonymous" in check.allow
-    return bool({f"{role}@{relation}", f"*@{relation}", f"{role}@*", "*@*"} & check.allow)
+    tokens = {f"*@{relation}", "*@*"}
+    if role in EXTRA_PERSONAS:
+        # Holds the role, but is named on no 敏感 item: a 敏感 variant lets in only the
+        # readers the check names by role, which the role alone does not make them.
+        if not check.variant.startswith("sensitive"):
+            tokens |= {f"{EXTRA_PERSONAS[role]}@{relation}", f"{EXTRA_PERSONAS[role]}@*"}
+    else:
+        tokens |= {f"{role}@{relation}", f"{role}@*"}
+    return bool(tokens & check.allow)
 
 
 # --- The scenario, once per module ----------------------------------------------------------------
@@ -192,7 +202,7 @@ def try_check(
         return f"{label} {check.method} as {who}: expected {want}, got {response.status_code}{where}{act}{said}"
     if want == "refused" and (writes := data_writes(queries.captured_queries)):
         return f"{label} {check.method} as {who}: refused, but it wrote {writes}"
-    if not may_read_sensitive and not response.streaming and SENSITIVE_TITLE.encode() in response.content:
+    if not may_read_sensitive and SENSITIVE_TITLE in readable_text(response):
         return f"{label} {check.method} as {who}: shows the 敏感 item's title to someone who may not read it"
     return None
 

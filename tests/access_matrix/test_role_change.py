@@ -37,9 +37,7 @@ def colleague_leader(city):
     return person
 
 
-def test_gaining_a_role_that_needs_a_second_factor_stops_the_old_token_and_session(
-    client, colleague_leader, sensitive
-):
+def test_gaining_a_role_that_needs_a_second_factor_stops_the_old_token_and_session(client, colleague_leader, sensitive):
     api = _token_client("leader_b")
     client.force_login(colleague_leader)
     url = f"/api/v1/items/{sensitive.pk}/"

@@ -170,3 +170,22 @@ def test_item_made_sensitive_later_leaves_no_clear_text_in_the_record(client, wr
             sheet = openpyxl.load_workbook(io.BytesIO(body)).active
             body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value).encode()
         _assert_no_plaintext(body.decode("utf-8-sig"))
+
+
+def test_notifications_that_named_an_item_made_sensitive_later_name_it_no_more(writer, unit_approver, editor, leader):
+    from submissions import actions
+    from tests.submissions.helpers import act, data, draft
+    from units.models import Notification
+
+    item = draft(writer, title=TITLE)
+    act(item, writer, "send_for_signoff")
+    act(item, unit_approver, "sign_off")
+    act(item, editor, "return", "请补充。")
+    assert Notification.objects.filter(title__contains=TITLE).exists()  # named while 内部
+    item.refresh_from_db()
+    actions.update_draft(
+        item=item, user=writer, expected_version=item.version,
+        data=data(title=TITLE, confidentiality="sensitive", named_readers=[leader], signature=writer.unit.name),
+    )  # fmt: skip
+    assert not Notification.objects.filter(title__contains=TITLE).exists()
+    assert Notification.objects.filter(title="退回修改：（敏感信息）").exists()

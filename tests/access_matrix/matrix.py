@@ -278,6 +278,13 @@ def _instruction_query(s: Scenario) -> dict:
     return {"issue": s.signed_issue.pk, "item": s.published.pk}
 
 
+def admin_change(object_id: Callable[[Scenario], int], anchor: str = "city") -> Check:
+    """An admin change page of an object of the anchor's unit: for the administrators of that
+    unit and of the one above it; anyone else is sent back to the admin index."""
+    admins = at("own", "admin") | at("parent", "admin")
+    return page("GET", admins, anchor=anchor, redirect_refuses=True, kwargs=lambda s: {"object_id": object_id(s)})
+
+
 def _creation_entry(item: Item) -> int:
     from audit.models import AuditEntry
 
@@ -869,38 +876,9 @@ MATRIX: dict[str, list[Check]] = {
     "admin:units_user_changelist": [page("GET", anywhere("admin"))],
     "admin:units_unit_changelist": [page("GET", anywhere("admin"))],
     "admin:publications_publication_changelist": [page("GET", anywhere("admin"))],
-    "admin:publications_publication_change": [
-        page(
-            "GET",
-            at("own", "admin") | at("parent", "admin"),
-            redirect_refuses=True,
-            kwargs=lambda s: {"object_id": s.restricted_issue.publication_id},
-        )  # fmt: skip
-    ],
-    "admin:scoring_scheme_change": [
-        page(
-            "GET",
-            at("own", "admin") | at("parent", "admin"),
-            redirect_refuses=True,
-            kwargs=lambda s: {"object_id": s.scheme.pk},
-        )  # fmt: skip
-    ],
+    "admin:publications_publication_change": [admin_change(lambda s: s.restricted_issue.publication_id)],
+    "admin:scoring_scheme_change": [admin_change(lambda s: s.scheme.pk)],
     "admin:scoring_ledgerentry_changelist": [page("GET", anywhere("admin"))],
-    "admin:scoring_ledgerentry_change": [
-        page(
-            "GET",
-            at("own", "admin") | at("parent", "admin"),
-            redirect_refuses=True,
-            kwargs=lambda s: {"object_id": s.sensitive_entry.pk},
-        )  # fmt: skip
-    ],
-    "admin:audit_auditentry_change": [
-        page(
-            "GET",
-            at("own", "admin") | at("parent", "admin"),
-            anchor="dept",
-            redirect_refuses=True,
-            kwargs=lambda s: {"object_id": _creation_entry(s.turned)},
-        )  # fmt: skip
-    ],
+    "admin:scoring_ledgerentry_change": [admin_change(lambda s: s.sensitive_entry.pk)],
+    "admin:audit_auditentry_change": [admin_change(lambda s: _creation_entry(s.turned), anchor="dept")],
 }

@@ -23,7 +23,9 @@ DATE_MAX = dt.date(2100, 12, 31)
 DATE_INVALID = "请输入有效的日期，例如 2026-11-27。"
 DATE_OUT_OF_RANGE = f"日期超出范围，请填写 {DATE_MIN.year} 年至 {DATE_MAX.year} 年之间的日期。"
 OUT_OF_RANGE = "out_of_range"
-REFUSED_CODES = {OUT_OF_RANGE, "null_characters_not_allowed"}
+NUL = "null_characters_not_allowed"
+NUL_REFUSED = "不能含有空字符（\\x00），请删除后重试。"  # Django's own Chinese message for this misleads
+REFUSED_CODES = {OUT_OF_RANGE, NUL}
 
 
 def date_range_validators() -> list:
@@ -60,9 +62,13 @@ class CategoryChoiceField(forms.ModelChoiceField):
 class ItemEditForm(forms.Form):
     """The writer's form. Hints are shown beside it live; only 涉密 blocks."""
 
-    title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题。"})
+    title = forms.CharField(
+        label="标题", max_length=200, error_messages={"required": "请填写标题。", NUL: f"标题{NUL_REFUSED}"}
+    )
     body = forms.CharField(
-        label="正文", widget=forms.Textarea(attrs={"rows": 14}), error_messages={"required": "请填写正文。"}
+        label="正文",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        error_messages={"required": "请填写正文。", NUL: f"正文{NUL_REFUSED}"},
     )
     category = CategoryChoiceField(
         label="信息类型",
@@ -179,7 +185,7 @@ class FilterForm(forms.Form):
     """GET filters of the desk and of 'my items'; a bad value is ignored, not an error page
     (the page shows the field's error beside the filters)."""
 
-    q = forms.CharField(label="搜索", required=False, max_length=50)
+    q = forms.CharField(label="搜索", required=False, max_length=50, error_messages={NUL: f"搜索词{NUL_REFUSED}"})
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *State.choices])
     unit = forms.ModelChoiceField(
         label="报送单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位"

@@ -183,6 +183,7 @@ def test_calendar_end_dates_and_nul_in_the_items_api_are_a_400(writer, unit_appr
         response = api_for(person).get(reverse("api-item-list"), params)
         assert response.status_code == 400 and response.json()["code"] == "invalid", response.content
         assert set(response.json()["errors"]) == set(params)
+        assert ("空字符" if "q" in params else "日期超出范围") in message_of(response)
 
 
 def test_dates_inside_the_range_still_filter_the_items_api(writer, unit_approver, editor):

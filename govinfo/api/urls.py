@@ -4,11 +4,12 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import auth, base, items, publications, scoring
+from . import auth, base, emergencies, items, publications, scoring
 
 router = DefaultRouter()
 router.register("units", base.UnitViewSet, basename="api-unit")
 items.register(router)
+router.register("emergencies", emergencies.EmergencyCaseViewSet, basename="api-emergency")
 publications.register(router)
 scoring.register(router)
 

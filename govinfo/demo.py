@@ -184,6 +184,37 @@ def _schemes(province: Unit, kunming: Unit, classes: dict) -> None:
             PenaltyRule.objects.create(scheme=scheme, kind=kind, points=points, vetoes_award=veto)
         for order, (tier, count) in enumerate([("特等奖", 2), ("一等奖", 5), ("二等奖", 4), ("三等奖", 6)]):
             AwardTier.objects.create(scheme=scheme, name=tier, count=count, order=order)
+    _forwarding_rules(Scheme.objects.get(office=kunming, year=year), province)
+
+
+def _forwarding_rules(scheme, province: Unit) -> None:
+    """昆明 credits its own unit when the province adopts an item 昆明 forwarded, by the
+    province's points for that publication. Added also to a scheme an earlier loaddemo
+    made without them; a scheme that has any such rule is left as its administrator set it."""
+    from scoring.models import UpperAdoptionRule
+
+    if scheme.upper_rules.exists():
+        return
+    UpperAdoptionRule.objects.bulk_create(
+        UpperAdoptionRule(scheme=scheme, upper_publication=publication, points=publication.points_full)
+        for publication in province.publications.all()
+    )
+
+
+def _statistics_publications(province: Unit, kunming: Unit) -> None:
+    """The 采用情况通报 of each assessing office (scoring compiles it from the scoreboard).
+    Made after the schemes so that no points rule is set up for it: it carries no items."""
+    for office, name, down in [(province, "全省政务信息采用情况通报", province.children.all()),
+                               (kunming, "全市政务信息采用情况通报", kunming.children.all())]:  # fmt: skip
+        publication = Publication.objects.filter(office=office, kind=PublicationKind.STATISTICS).first()
+        if publication is None:
+            publication = Publication.objects.create(
+                office=office, name=name, kind=PublicationKind.STATISTICS, schedule=Schedule.REGULAR, points_full=0,
+                confidentiality=Confidentiality.INTERNAL, sort_order=50,
+            )  # fmt: skip
+        _distribute(publication, RecipientKind.FA, down)
+        if office.parent_id:
+            _distribute(publication, RecipientKind.BAO, [office.parent])
 
 
 def _distribute(publication: Publication, kind: str, units) -> None:
@@ -221,6 +252,7 @@ def load_demo(password: str) -> list[DemoLogin]:
             Topic.objects.get_or_create(office=office, name=name)
 
     _schemes(province, cities["昆明市"], classes)
+    _statistics_publications(province, cities["昆明市"])
 
     logins = []
     for prefix, unit_name in DEMO_UNITS:

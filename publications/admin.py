@@ -3,22 +3,36 @@ import hashlib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
 from units import access
-from units.admin import ScopedAdmin
+from units.admin import ScopedAdmin, ScopedInline
+from units.models import Unit
 
 from . import calendar, calendar_notice
 from .models import CalendarOverride, CalendarYear, CompileRun, Publication, Recipient
 
 
-class RecipientInline(admin.TabularInline):
+class RecipientInline(ScopedInline):
     model = Recipient
     extra = 1
-    autocomplete_fields = ["unit"]
+    # A plain list, not autocomplete: the unit directory's search offers only the
+    # administrator's subtree, and 报 goes to the offices above it.
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit" and not request.user.is_superuser:
+            # 发 and 送 go to units the administrator manages; 报 goes up, so the offices
+            # above their own unit may be listed too, and no other unit.
+            user = request.user
+            above = user.unit.ancestor_ids if access.can_use_admin(user) else []
+            kwargs["queryset"] = Unit.objects.filter(
+                Q(pk__in=access.administered_units(user).values("pk")) | Q(pk__in=above)
+            ).order_by("path")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Publication)

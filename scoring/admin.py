@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 
-from units.admin import ScopedAdmin
+from publications.models import Publication
+from units import access
+from units.admin import ScopedAdmin, ScopedInline
+from units.models import Unit
 
 from .models import (
     AwardTier,
@@ -12,17 +16,58 @@ from .models import (
     QuotaRule,
     Scheme,
     SchemeUnit,
+    UpperAdoptionRule,
 )
 
 
-class SchemeUnitInline(admin.TabularInline):
+def _office_publications(request):
+    """Publications of the offices this administrator manages: a scheme's own rules
+    refer to them."""
+    qs = Publication.objects.select_related("office")
+    return qs if request.user.is_superuser else qs.filter(office__in=access.administered_units(request.user))
+
+
+class RuleInline(ScopedInline):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Publication:
+            kwargs["queryset"] = _office_publications(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SchemeUnitInline(RuleInline):
     model = SchemeUnit
-    extra = 0
     autocomplete_fields = ["unit"]
 
 
+class UpperAdoptionRuleForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        scheme, publication = data.get("scheme"), data.get("upper_publication")
+        office_id = getattr(scheme, "office_id", None)
+        if publication is not None and office_id is not None:
+            parent_id = Unit.objects.filter(pk=office_id).values_list("parent_id", flat=True).first()
+            # scoring.actions applies the rule only to adoptions by the office above.
+            if publication.office_id != parent_id:
+                self.add_error("upper_publication", "请选择本考核单位上级办公厅（室）的刊物。")
+        return data
+
+
+class UpperAdoptionRuleInline(ScopedInline):
+    model = UpperAdoptionRule
+    form = UpperAdoptionRuleForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "upper_publication" and not request.user.is_superuser:
+            # Forwarded items are adopted by the office above: offer the publications of
+            # the parents of the offices this administrator manages, not only their own.
+            units = access.administered_units(request.user)
+            parents = units.exclude(parent__isnull=True).values("parent_id")
+            kwargs["queryset"] = Publication.objects.select_related("office").filter(office__in=parents)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def _inline(model_class):
-    return type(f"{model_class.__name__}Inline", (admin.TabularInline,), {"model": model_class, "extra": 0})
+    return type(f"{model_class.__name__}Inline", (RuleInline,), {"model": model_class})
 
 
 @admin.register(Scheme)
@@ -41,6 +86,7 @@ class SchemeAdmin(ScopedAdmin):
         _inline(HigherAdoptionRule),
         _inline(PenaltyRule),
         _inline(AwardTier),
+        UpperAdoptionRuleInline,
     ]
 
 

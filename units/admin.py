@@ -49,6 +49,41 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ScopedInline(admin.TabularInline):
+    """Rows that belong to an object a ScopedAdmin manages (a scheme's rules, a
+    publication's recipients). Administrators hold roles, not Django model permissions,
+    so the rows follow the parent's rule instead: whoever may manage the parent — an
+    administrator of its unit or of a unit above — may view, add, change and delete its
+    rows; nobody else may. Foreign keys to units are limited to the administrator's
+    subtree, as in ScopedAdmin."""
+
+    extra = 0
+
+    def _may_manage_parent(self, request, obj) -> bool:
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        if not isinstance(parent_admin, ScopedAdmin):
+            return request.user.is_superuser
+        # `obj` is the parent; None on its add page, where ScopedAdmin scopes the unit field.
+        return parent_admin.has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may_manage_parent(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may_manage_parent(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may_manage_parent(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may_manage_parent(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit and not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = access.administered_units(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class UnitAdminForm(forms.ModelForm):
     class Meta:
         model = Unit

@@ -210,6 +210,31 @@ def create_issue(*, publication: Publication, user: User | None, special: bool =
     )
 
 
+@transaction.atomic
+def compile_note_issue(*, publication: Publication, user: User, key: str, title: str, body: str) -> tuple[Issue, bool]:
+    """A draft issue whose text is not adopted items (a 采用情况通报), one per `key`:
+    compiling the same key again rewrites the draft's text instead of making another.
+    Returns the issue and whether it was made now. A signed one is never rewritten."""
+    _require_editor(user, publication)
+    # Under the publication's lock two editors compiling the same period get one draft.
+    Publication.objects.select_for_update().get(pk=publication.pk)
+    existing = Issue.objects.filter(publication=publication, compile_key=key).first()
+    if existing is None:
+        issue = create_issue(publication=publication, user=user, key=key)
+        Issue.objects.filter(pk=issue.pk).update(note_title=title, note_body=body)
+        issue.refresh_from_db()
+        return issue, True
+    if existing.state != IssueState.DRAFT:
+        raise PublicationError(f"《{publication.name}》“{title}”已签发（{existing.label}），不能重新生成。")
+    fields = {"note_title": title, "note_body": body}
+    changes = audit.changes_of(existing, fields)
+    Issue.objects.filter(pk=existing.pk).update(version=F("version") + 1, **fields)
+    if changes:
+        audit.record(action="recompile_note", obj=existing, actor=user, changes=changes)
+    existing.refresh_from_db()
+    return existing, False
+
+
 def pool(publication: Publication):
     """Adopted items of a publication not yet in any issue of it, oldest first."""
     return Adoption.objects.filter(publication=publication, issue=None, withdrawn_at=None).order_by("adopted_at", "pk")
@@ -417,6 +442,7 @@ __all__ = [
     "adopt",
     "adopt_composite",
     "compile_issue",
+    "compile_note_issue",
     "create_issue",
     "mark_read",
     "move_in_issue",

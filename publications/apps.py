@@ -32,7 +32,7 @@ class PublicationsConfig(AppConfig):
             exclude=("docx",),
             unit=office,
             describe=issue_repr,
-            actions={"sign_off_issue": "签发", "reorder": "调整顺序"},
+            actions={"sign_off_issue": "签发", "reorder": "调整顺序", "recompile_note": "重新生成正文"},
         )
         audit.register(
             Adoption,

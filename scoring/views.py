@@ -1,12 +1,11 @@
 """Scoreboards, unit ledgers, exports, adjustments and recomputation."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, actions, exports, queries
@@ -41,7 +40,7 @@ def board(request, pk: int):
         if by_class
         else result.rows
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     # The trend stops at the current month of a running year rather than run flat into the future.
     months = today.month if scheme.year == today.year else 12
     chart = {
@@ -58,8 +57,23 @@ def board(request, pk: int):
         "by_class": by_class,
         "chart": chart,
         "can_manage": access.can_manage(request.user, scheme),
+        "period_form": _period_form(request.user, scheme, today),
     }
     return render(request, "scoring/board.html", context)
+
+
+def _period_form(user, scheme, today):
+    """The 通报 period picker, for those who may compile it: the statistics
+    publication's editors."""
+    from publications.access import is_editor_of
+    from publications.models import PublicationKind
+
+    from .forms import PeriodForm
+
+    publication = scheme.office.publications.filter(kind=PublicationKind.STATISTICS, is_active=True).first()
+    if publication is None or not is_editor_of(user, publication):
+        return None
+    return PeriodForm(year=scheme.year, today=today)
 
 
 @require_GET
@@ -120,11 +134,13 @@ def recompute(request, pk: int):
 
 @require_POST
 def statistics_bulletin(request, pk: int):
-    """Compile the monthly 采用情况通报 as a draft issue of the office's statistics
-    publication, through the same Word builder."""
+    """Compile the 采用情况通报 of the chosen period as the period's one draft issue of
+    the office's statistics publication (compiling again brings that draft up to date)."""
+    from publications.actions import PublicationError
     from publications.models import PublicationKind
 
-    from .statistics import compile_statistics
+    from .forms import PeriodForm
+    from .statistics import compile_statistics, parse_period
 
     scheme = access.get_scheme_for_board(request.user, pk)
     if not access.is_office_reader(request.user, scheme):
@@ -133,7 +149,19 @@ def statistics_bulletin(request, pk: int):
     if publication is None:
         messages.error(request, "本单位尚未设置“采用情况通报”刊物，请管理员在管理后台添加。")
         return redirect("scheme_board", scheme.pk)
-    today = dt.date.today()
-    issue = compile_statistics(scheme=scheme, publication=publication, user=request.user, until=today)
-    messages.success(request, "已生成采用情况通报草稿，待签发。")
+    today = timezone.localdate()
+    form = PeriodForm(request.POST, year=scheme.year, today=today)
+    period = parse_period(form.cleaned_data["period"], scheme.year, today) if form.is_valid() else None
+    if period is None:
+        messages.error(request, "请选择已开始的统计期间（月、季度或年初至今）。")
+        return redirect("scheme_board", scheme.pk)
+    try:
+        issue, made = compile_statistics(scheme=scheme, publication=publication, user=request.user, period=period)
+    except PublicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("scheme_board", scheme.pk)
+    if made:
+        messages.success(request, f"已生成{period.label}采用情况通报草稿，待签发。")
+    else:
+        messages.success(request, f"已按最新数据更新{period.label}采用情况通报草稿（未另建新稿）。")
     return redirect("issue_detail", issue.pk)

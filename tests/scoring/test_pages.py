@@ -89,14 +89,14 @@ def test_statistics_bulletin_compiles_as_a_draft_issue(
 ):
     Publication.objects.create(office=city, name="采用情况通报", kind=PublicationKind.STATISTICS)
     _adopt(writer, unit_approver, editor, pubs["special"])
-    client.force_login(leader)
-    response = client.post(reverse("scheme_statistics", args=[scheme.pk]))
+    client.force_login(editor)  # composing an issue is the editor's work (test_statistics_period.py)
+    response = client.post(reverse("scheme_statistics", args=[scheme.pk]), {"period": "ytd"})
     issue = Issue.objects.get()
     assert response.url == reverse("issue_detail", args=[issue.pk])
     assert (
         "采用情况通报" in issue.note_title
         and "昆明市发展和改革委员会" in issue.note_body
-        and "积分10.0" in issue.note_body
+        and "累计积分10.0" in issue.note_body
     )
 
 

@@ -197,7 +197,8 @@ def _forwarding_rules(scheme, province: Unit) -> None:
         return
     UpperAdoptionRule.objects.bulk_create(
         UpperAdoptionRule(scheme=scheme, upper_publication=publication, points=publication.points_full)
-        for publication in province.publications.all()
+        # A 采用情况通报 carries counts, not adopted items: nothing to credit.
+        for publication in province.publications.exclude(kind=PublicationKind.STATISTICS)
     )
 
 

@@ -375,9 +375,14 @@ def _notify_readers(issue: Issue) -> None:
 
 
 def mark_read(*, issue: Issue, user: User) -> None:
-    """Record the first time a reader opens a signed issue (read receipts)."""
-    if issue.is_signed:
-        IssueRead.objects.get_or_create(issue=issue, reader=user)
+    """Record the first time a recipient opens a signed issue (read receipts). The
+    issuing office's editors and issue approvers made the issue: their opening it is
+    not reading it, so only its leaders count there."""
+    if not issue.is_signed:
+        return
+    if user.unit_id == issue.publication.office_id and not user.has_role(Role.LEADER):
+        return
+    IssueRead.objects.get_or_create(issue=issue, reader=user)
 
 
 # --- Compiling (by beat or by hand) ------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -276,11 +276,44 @@ def issue_detail(request, pk: int):
         "is_editor": is_editor,
         "is_approver": is_approver,
         "sign_form": SignOffForm(initial={"copies": issue.copies}) if draft and is_approver else None,
-        "reads": IssueRead.objects.filter(issue=issue).select_related("reader__unit").order_by("first_read_at")
-        if (is_editor or is_approver) and not draft
-        else [],
+        "reads": _read_receipts(issue) if (is_editor or is_approver) and not draft else None,
     }
     return render(request, "publications/issue_detail.html", context)
+
+
+def _read_receipts(issue: Issue) -> dict:
+    """领导阅批: every leader on the distribution list — of the recipient units and of
+    the issuing office — as read (when) or not yet, and any other recipient who read it.
+    Editors and approvers of the office are not readers (actions.mark_read)."""
+    from units.models import User
+
+    publication = issue.publication
+    unit_ids = [publication.office_id, *publication.recipients.values_list("unit_id", flat=True)]
+    leaders = list(
+        User.objects.filter(
+            unit_id__in=unit_ids, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=F("unit")
+        )
+        .select_related("unit")
+        .distinct()
+        .order_by("unit__sort_order", "unit__path", "pk")
+    )
+    read_at = dict(IssueRead.objects.filter(issue=issue).values_list("reader_id", "first_read_at"))
+    for leader in leaders:
+        leader.read_at = read_at.get(leader.pk)
+    leader_ids = {u.pk for u in leaders}
+    others = (
+        IssueRead.objects.filter(issue=issue, reader__unit_id__in=unit_ids)
+        .exclude(reader_id__in=leader_ids)
+        .exclude(reader__unit_id=publication.office_id)
+        .select_related("reader__unit")
+        .order_by("first_read_at")
+    )
+    return {
+        "leaders": leaders,
+        "read": sum(1 for u in leaders if u.read_at),
+        "unread": sum(1 for u in leaders if not u.read_at),
+        "others": list(others),
+    }
 
 
 def _compose(request, pk: int, act) -> HttpResponse:

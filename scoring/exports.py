@@ -41,7 +41,7 @@ def workbook(title: str, header: list[str], rows: list[list]) -> bytes:
 def scoreboard_xlsx(board) -> bytes:
     pubs = board.publications
     header = ["排名", "单位", "考核类别", "基数", "积分", "完成率(%)", *[f"《{p.name}》采用" for p in pubs],
-              "批示", "扣分", "报送条数", "奖项", "否决"]  # fmt: skip
+              "批示", "扣分", "报送条数", "迟报条数", "奖项", "否决"]  # fmt: skip
     rows = [
         [
             r.rank,
@@ -54,6 +54,7 @@ def scoreboard_xlsx(board) -> bytes:
             r.instructions,
             r.penalties,
             r.submissions,
+            r.late,
             r.tier,
             "是" if r.vetoed else "",
         ]  # fmt: skip

@@ -122,6 +122,7 @@ class PenaltyKind(models.TextChoices):
     CONCEALED = "concealed", "瞒报"
     FALSE = "false", "错报"
     COMMISSION = "commission", "约稿未报"
+    COMMISSION_LATE = "commission_late", "约稿逾期报送"
     FEEDBACK = "feedback", "批示未反馈"
     EMERGENCY_LATE = "emergency_late", "突发事件迟报"
 

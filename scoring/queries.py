@@ -16,6 +16,9 @@ from .actions import vetoed_units
 from .models import ZERO, LedgerEntry, Scheme, Source
 from .rules import Standing, award_tiers, competition_ranks
 
+# Reversing rows of penalties (scoring.receivers) carry this rule prefix.
+PENALTY_REVERSAL = "reversal:penalty:"
+
 
 @dataclass
 class Row:
@@ -25,6 +28,7 @@ class Row:
     penalties: Decimal = ZERO
     instructions: int = 0
     submissions: int = 0
+    late: int = 0  # items marked 迟报 at their first sign-off (emergency first reports included)
     adoptions: int = 0
     per_publication: dict[int, int] = field(default_factory=dict)
     monthly: list[Decimal] = field(default_factory=lambda: [ZERO] * 12)
@@ -73,7 +77,10 @@ def scoreboard(scheme: Scheme) -> Board:
         .values("unit_id", month=ExtractMonth("date"))
         .annotate(
             total=Sum("points"),
-            penalty_sum=Sum("points", filter=Q(source=Source.PENALTY)),
+            # A penalty turned into another by the facts is reversed: count the net.
+            penalty_sum=Sum(
+                "points", filter=Q(source=Source.PENALTY) | Q(source=Source.REVERSAL, rule__startswith=PENALTY_REVERSAL)
+            ),
             instruction_count=Count("source", filter=Q(source=Source.INSTRUCTION)),
         )
     )
@@ -103,10 +110,11 @@ def scoreboard(scheme: Scheme) -> Board:
     submitted = (
         Item.objects.filter(office_id=scheme.office_id, unit_id__in=list(rows), first_submitted_at__year=scheme.year)
         .values("unit_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
     )
     for s in submitted:
         rows[s["unit_id"]].submissions = s["n"]
+        rows[s["unit_id"]].late = s["late"]
 
     vetoed = vetoed_units(scheme)
     for unit_id in vetoed & set(rows):

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from . import actions
+from .models import LedgerEntry, Source
 
 
 def on_adoption_made(sender, adoption, user, **kwargs) -> None:
@@ -33,7 +34,28 @@ def on_instruction_made(sender, instruction, user, **kwargs) -> None:
         original = original.forwarded_from
 
 
-def on_penalty_due(sender, office, unit, kind, reason, ref, item=None, user=None, **kwargs) -> None:
+def on_penalty_due(sender, office, unit, kind, reason, ref, item=None, user=None, replaces="", **kwargs) -> None:
+    """Record the fault in each scheme of the assessing office that assesses `unit`.
+
+    `replaces` names an earlier fault (its `ref`) that the facts have since turned into
+    this one — a commission first found unanswered whose answer then arrived late: the
+    earlier penalty is reversed, so the result does not depend on when a task ran.
+    """
     for scheme in actions.schemes_for(office.pk, timezone.localdate()):
         if scheme.scheme_units.filter(unit=unit).exists():
+            if replaces:
+                _reverse_penalties(scheme=scheme, unit=unit, ref=replaces, reason=reason, user=user)
             actions.record_penalty(scheme=scheme, unit=unit, kind=kind, reason=reason, user=user, ref=ref, item=item)
+
+
+def _reverse_penalties(*, scheme, unit, ref: str, reason: str, user) -> None:
+    open_rows = LedgerEntry.objects.filter(
+        scheme=scheme, unit=unit, source=Source.PENALTY, source_ref=ref, reversed_by__isnull=True
+    )
+    for row in open_rows:
+        # Not "penalty:<kind>": a reversing row must not count as the fault (vetoes read that rule).
+        LedgerEntry.objects.create(
+            scheme=scheme, unit=unit, date=timezone.localdate(), source=Source.REVERSAL, item=row.item,
+            source_ref=ref, rule=f"reversal:{row.rule}", points=-row.points, reverses=row,
+            reason=f"改判冲正：{reason}", created_by=user,
+        )  # fmt: skip

@@ -33,7 +33,7 @@ from .models import (
     VersionKind,
 )
 from .sealing import is_sealed, seal
-from .timeliness import deadline_for, is_late
+from .timeliness import deadline_for, is_late, penalise_late
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, Transition, TransitionError, check
 
 SECRET_REFUSAL = checks.SECRET_REFUSAL
@@ -236,18 +236,16 @@ def transition(*, item: Item, user: User, action: str, expected_version: int, co
         raise ValidationError(f"请填写{t.comment_label}。")
     from_state = item.state
     fields: dict = {"state": t.target}
+    first_sign_off = action == "sign_off" and item.first_submitted_at is None
     if action == "sign_off":
         _refuse_secrets(item.plain_title, item.plain_body)
         now = timezone.now()
-        deadline = deadline_for(item.category.deadline_rule, item.category.deadline_days, item.event_date)
-        fields.update(
-            signed_off_by=user,
-            signed_off_at=now,
-            submitted_at=now,
-            first_submitted_at=item.first_submitted_at or now,
-            deadline=deadline,
-            is_late=is_late(deadline, timezone.localdate(now)),
-        )
+        fields.update(signed_off_by=user, signed_off_at=now, submitted_at=now)
+        if first_sign_off:
+            # Lateness is decided once, by the first submission: a revision sent back
+            # after a return must not turn an on-time item into 迟报.
+            deadline = deadline_for(item.category.deadline_rule, item.category.deadline_days, item.event_date)
+            fields.update(first_submitted_at=now, deadline=deadline, is_late=is_late(deadline, timezone.localdate(now)))
     _save(item, expected_version, actor=user, act=action, **fields)
     _event(item, user, action, from_state, t.target, comment)
     if action == "sign_off":
@@ -256,6 +254,8 @@ def transition(*, item: Item, user: User, action: str, expected_version: int, co
         _fingerprint(item)
     _notify_after(item, user, t, comment)
     hooks.after_transition(item, user, action)  # e.g. an emergency's first report is timed (hooks.py)
+    if first_sign_off and item.is_late:
+        penalise_late(item=item, user=user)
     return item
 
 

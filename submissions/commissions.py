@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -238,27 +238,55 @@ def remind_due_commissions(*, now: dt.datetime) -> int:
     return sent
 
 
+def _target_ref(commission: Commission, unit_id: int) -> str:
+    return f"commission:{commission.pk}:unit:{unit_id}"
+
+
 def penalize_overdue_commissions(*, now: dt.datetime) -> int:
-    """Send one penalty for each target unit that has not answered a commission past its
-    deadline. A unit that answered late, before this ran, is shown as late instead."""
+    """Send one penalty for each target unit past a commission's deadline, by the facts
+    alone: no answer yet is "约稿未报" (commission); an answer that arrived after the
+    deadline is "约稿逾期报送" (commission_late), whenever this runs. A unit found
+    unanswered whose answer then arrives late has the first penalty turned into the
+    second (`replaces`), so the result does not depend on when the task ran.
+
+    `penalized_at` is the moment the target's fault was last decided; a target is
+    looked at again only when its answer arrived after that.
+    """
+    deadline = F("commission__deadline")
     targets = (
-        CommissionTarget.objects.filter(commission__deadline__lte=now, penalized_at__isnull=True)
-        .annotate(answered=Exists(_answers("commission_id", "unit_id")))
-        .filter(answered=False)
+        CommissionTarget.objects.filter(commission__deadline__lte=now)
+        .annotate(answered_at=_first_answer("commission_id", "unit_id"))
+        .filter(
+            Q(answered_at__isnull=True, penalized_at__isnull=True)
+            | Q(answered_at__gt=deadline) & (Q(penalized_at__isnull=True) | Q(penalized_at__lt=F("answered_at")))
+        )
         .select_related("commission__office", "unit")
     )
     penalized = 0
     for target in targets:
         commission = target.commission
+        ref = _target_ref(commission, target.unit_id)
+        late = target.answered_at is not None
         with transaction.atomic():
-            # Marking first, conditionally, makes a second run (or a parallel one) a no-op.
-            if not CommissionTarget.objects.filter(pk=target.pk, penalized_at__isnull=True).update(penalized_at=now):
+            # Marking first, conditionally on what was read, makes a second run (or a
+            # parallel one) a no-op.
+            mark = max(now, target.answered_at) if late else now
+            if not CommissionTarget.objects.filter(pk=target.pk, penalized_at=target.penalized_at).update(
+                penalized_at=mark
+            ):
                 continue
-            penalty_due.send(
-                sender=Commission, office=commission.office, unit=target.unit, kind="commission",
-                reason=f"约稿未报：{commission.topic}", ref=f"commission:{commission.pk}:unit:{target.unit_id}",
-                item=None, user=None,
-            )  # fmt: skip
+            if late:
+                penalty_due.send(
+                    sender=Commission, office=commission.office, unit=target.unit, kind="commission_late",
+                    reason=f"约稿逾期报送：{commission.topic}（截止 {_localtime_text(commission.deadline)}，"
+                    f"{_localtime_text(target.answered_at)} 报送）",
+                    ref=f"{ref}:late", replaces=ref, item=None, user=None,
+                )  # fmt: skip
+            else:
+                penalty_due.send(
+                    sender=Commission, office=commission.office, unit=target.unit, kind="commission",
+                    reason=f"约稿未报：{commission.topic}", ref=ref, item=None, user=None,
+                )  # fmt: skip
         penalized += 1
     return penalized
 
@@ -299,17 +327,21 @@ def commission_targets(commission: Commission, *, now: dt.datetime | None = None
     answering = Item.objects.filter(commission=commission, office_id=commission.office_id, state__in=AT_OFFICE)
     for item in answering.order_by("first_submitted_at", "pk"):
         items[item.unit_id].append(item)
-    return [
-        TargetRow(
-            unit=link.unit,
-            status=answer_status(link.answered_at, commission.deadline, now),
-            answered_at=link.answered_at,
-            reminded_at=link.reminded_at,
-            penalized_at=link.penalized_at,
-            items=items[link.unit_id],
+    rows = []
+    for link in links:
+        status = answer_status(link.answered_at, commission.deadline, now)
+        rows.append(
+            TargetRow(
+                unit=link.unit,
+                status=status,
+                answered_at=link.answered_at,
+                reminded_at=link.reminded_at,
+                # The page says "已记约稿未报" by this; a late answer's penalty is another.
+                penalized_at=None if status == LATE else link.penalized_at,
+                items=items[link.unit_id],
+            )
         )
-        for link in links
-    ]
+    return rows
 
 
 def attach_counts(commissions: Iterable[Commission], *, now: dt.datetime | None = None) -> list[Commission]:

@@ -11,6 +11,12 @@ is small. Two reactions to the ordinary acts run from the after-transition hook
   once, for the "emergency_late" penalty (which the schemes may make an award veto);
 - the final report signed off closes the case; no report can be added afterwards.
 
+A case whose written deadline passes with no first report signed off is 漏报 ("missed"):
+the hourly task (tasks.remind_commissions) asks the scheme once for that penalty (and its
+veto). Should the first report still arrive, the facts make it a late report instead:
+its "emergency_late" penalty replaces the 漏报 one, so the outcome never depends on
+when the task ran.
+
 Every report signed off alerts the office's editors at once (in-app and by e-mail).
 """
 
@@ -18,15 +24,29 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 import audit
 from units.access import holds
-from units.models import Role, User
+from units.models import Reminder, Role, User
 from units.notify import notify, people_with_roles
 
 from . import access, actions
@@ -36,6 +56,7 @@ from .workflow import TransitionError
 
 CATEGORY_CODE = "emergency"
 PENALTY_KIND = "emergency_late"
+MISSED_KIND = "missed"
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -208,10 +229,72 @@ def record_written_report(*, item: Item, user: User | None) -> bool:
             reason=f"{case.get_grade_display()}突发事件首报迟报：时限 {local(case.written_deadline):%m-%d %H:%M}，"
             f"{local(reported_at):%m-%d %H:%M} 报送",
             ref=f"emergency:{case.pk}",
+            replaces=missed_ref(case),  # a late report is not also a missed one
             item=item,
             user=user,
         )
     return late
+
+
+def missed_ref(case: EmergencyCase) -> str:
+    return f"emergency:{case.pk}:missed"
+
+
+def _first_reported(case_ref: str = "pk") -> Exists:
+    return Exists(
+        Item.objects.filter(
+            emergency_case_id=OuterRef(case_ref), report_kind=ReportKind.FIRST, first_submitted_at__isnull=False
+        )
+    )
+
+
+def penalize_missed_reports(*, now: dt.datetime) -> int:
+    """漏报: each case whose written deadline has passed with no first report signed
+    off is penalised once, by the scheme's "missed" rule. Safe to run twice (a key is
+    claimed before the penalty is asked for, and the ledger keys on the same ref) and
+    to be lost: a later run finds every case still unreported."""
+    key = Concat(Value("emergency:"), Cast("pk", CharField()), Value(":missed"))
+    cases = (
+        EmergencyCase.objects.filter(written_deadline__lte=now, is_late=False)
+        .alias(missed_key=key)
+        .annotate(reported=_first_reported(), claimed=Exists(Reminder.objects.filter(key=OuterRef("missed_key"))))
+        .filter(reported=False, claimed=False)
+        .select_related("unit", "office")
+    )
+    penalized = 0
+    for case in cases:
+        with transaction.atomic():
+            if not _claim(missed_ref(case)):
+                continue
+            # Re-checked under the claim: a first report signed off meanwhile is timed
+            # (and penalised as late) by its sign-off instead.
+            if Item.objects.filter(
+                emergency_case=case, report_kind=ReportKind.FIRST, first_submitted_at__isnull=False
+            ).exists():
+                continue
+            penalty_due.send(
+                sender=EmergencyCase,
+                office=case.office,
+                unit=case.unit,
+                kind=MISSED_KIND,
+                reason=f"{case.get_grade_display()}突发事件漏报：书面报告时限 "
+                f"{timezone.localtime(case.written_deadline):%m-%d %H:%M} 已过，首报未报送",
+                ref=missed_ref(case),
+                item=None,
+                user=None,
+            )
+        penalized += 1
+    return penalized
+
+
+def _claim(key: str) -> bool:
+    """Take a task key once; False if it was taken before (a second run, or a race)."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
 
 
 def close_case(*, item: Item) -> bool:

@@ -1,8 +1,9 @@
 """Scheduled work for commissions and monthly progress.
 
-Beat runs `remind_commissions` hourly and `check_monthly_progress` daily. Both are
-idempotent (keyed reminders, one penalty per unanswered target), so a second delivery
-or a catch-up run changes nothing. `now` (an ISO date-time) lets tests fix the clock.
+Beat runs `remind_commissions` hourly (commissions, and emergencies whose written
+deadline passed with no first report) and `check_monthly_progress` daily. Both are
+idempotent (keyed reminders, one penalty per fault), so a second delivery or a catch-up
+run changes nothing. `now` (an ISO date-time) lets tests fix the clock.
 """
 
 import datetime as dt
@@ -10,7 +11,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from . import commissions
+from . import commissions, emergencies
 
 
 def _moment(now: str | None) -> dt.datetime:
@@ -23,12 +24,12 @@ def _moment(now: str | None) -> dt.datetime:
 @shared_task(name="submissions.remind_commissions")
 def remind_commissions(now: str | None = None) -> dict[str, int]:
     """Remind target units of commissions due within 24 hours; penalise the unanswered
-    ones past their deadline."""
+    and late ones past their deadline, and the emergencies missed (漏报) past their
+    written deadline. `penalized` counts the penalties asked for, of all kinds."""
     at = _moment(now)
-    return {
-        "reminded": commissions.remind_due_commissions(now=at),
-        "penalized": commissions.penalize_overdue_commissions(now=at),
-    }
+    reminded = commissions.remind_due_commissions(now=at)
+    penalized = commissions.penalize_overdue_commissions(now=at) + emergencies.penalize_missed_reports(now=at)
+    return {"reminded": reminded, "penalized": penalized}
 
 
 @shared_task(name="submissions.check_monthly_progress")

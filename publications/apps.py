@@ -14,6 +14,15 @@ class PublicationsConfig(AppConfig):
         register(item_panel)
         register(instruction_panel)
 
+        from . import item_panels
+
+        register(item_panels.upper_instructions_panel)
+
+        # Results upstairs flow back to the unit a forwarded item came from.
+        from . import forwarding, signals
+
+        signals.adoption_made.connect(forwarding.on_adoption_made, dispatch_uid="publications.flow_back_adoption")
+
         # The audit record: publications, their distribution, adoptions and issues.
         import audit
         from submissions.sealing import is_sealed, unseal

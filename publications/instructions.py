@@ -287,6 +287,10 @@ def make_instruction(
     InstructionHandler.objects.bulk_create(InstructionHandler(instruction=instruction, unit=u) for u in units)
     signals.instruction_made.send(sender=Instruction, instruction=instruction, user=user)
     _notify_handlers(instruction, units)
+    if item.forwarded_from_id:
+        from .forwarding import notify_flow_back_instruction
+
+        notify_flow_back_instruction(instruction)
     return instruction
 
 

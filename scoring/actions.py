@@ -264,10 +264,29 @@ def record_penalty(
         return None
     if ref and LedgerEntry.objects.filter(scheme=scheme, unit=unit, source_ref=ref, rule=f"penalty:{kind}").exists():
         return None  # the same fault is penalised once (tasks may run twice)
-    return _entry(
+    entry = _entry(
         scheme=scheme, unit=unit, date=timezone.localdate(), source=Source.PENALTY, item=item, source_ref=ref,
         rule=f"penalty:{kind}", points=-rule.points, reason=reason or rule.get_kind_display(), created_by=user,
     )  # fmt: skip
+    _notify_penalty(entry, rule)
+    return entry
+
+
+def _notify_penalty(entry: LedgerEntry, rule: PenaltyRule) -> None:
+    """A unit is told of each penalty and why, so it can put it right or appeal it."""
+    from django.urls import reverse
+
+    from units.models import Role
+    from units.notify import notify, people_with_roles
+
+    veto = "，并按考核方案一票否决评奖" if rule.vetoes_award else ""
+    notify(
+        recipients=people_with_roles(entry.unit, [Role.STAFF, Role.UNIT_APPROVER, Role.LEADER]),
+        verb="penalty",
+        title=f"扣分通知：{rule.get_kind_display()} 扣{rule.points}分",
+        body=f"《{entry.scheme.name}》：{entry.reason}{veto}。",
+        url=reverse("unit_ledger", args=[entry.scheme_id, entry.unit_id]),
+    )
 
 
 @transaction.atomic

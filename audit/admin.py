@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from units.access import administered_units, can_use_admin
+from units.admin import DateSafeChangeList
 from units.models import Unit
 
 from . import exports, queries, reveal
@@ -86,7 +86,7 @@ class ObjectUnitFilter(UnitSubtreeFilter):
     field = "unit"
 
 
-class RevealingChangeList(ChangeList):
+class RevealingChangeList(DateSafeChangeList):
     """The page of entries, each marked with whether its sealed values may be shown."""
 
     def get_results(self, request):

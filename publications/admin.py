@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from units import access
-from units.admin import ScopedAdmin, ScopedInline
+from units.admin import DateSafeChangeList, ScopedAdmin, ScopedInline
 from units.models import Unit
 
 from . import calendar, calendar_notice
@@ -52,6 +52,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+    def get_changelist(self, request, **kwargs):
+        return DateSafeChangeList
 
     def has_module_permission(self, request) -> bool:
         return access.can_use_admin(request.user)

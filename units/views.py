@@ -47,8 +47,9 @@ def notifications_read(request):
     """Mark one notification (pk given) or all of the person's notifications as read."""
     qs = request.user.notifications.filter(read_at=None)
     pk = request.POST.get("pk", "")
-    if pk.isdigit():
-        qs = qs.filter(pk=int(pk))
+    if pk:
+        # One notification: a malformed id ("²" passes isdigit() alone) marks none.
+        qs = qs.filter(pk=int(pk)) if pk.isascii() and pk.isdigit() and int(pk) < 2**63 else qs.none()
     qs.update(read_at=timezone.now())
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

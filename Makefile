@@ -21,10 +21,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# make run ADDR=0.0.0.0:8000 serves the network; e-mail links follow ADDR (or SITE_URL if set).
+ADDR ?= $(if $(GOVINFO_ADDR),$(GOVINFO_ADDR),127.0.0.1:8000)
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
-	$(PY) manage.py runall
+	$(PY) manage.py runall --addr $(ADDR)
 
 demo: install
 	$(PY) manage.py migrate --noinput

@@ -339,7 +339,15 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="govinfo@localhost")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # for links in e-mails
+# The address people open the site at, for links in e-mails. `make run` (manage.py runall)
+# sets it from the address it serves; a real installation must name it, or every link
+# in a notice would point at 127.0.0.1 on the reader's own computer.
+SITE_URL = env("SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "生产环境必须设置 SITE_URL（邮件中链接的网址，如 https://govinfo.example.gov.cn）"
+        "（SITE_URL is required in production)."
+    )
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

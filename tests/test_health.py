@@ -33,7 +33,7 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     env.update(
         GOVINFO_ENV="production", SECRET_KEY="x" * 60 + "-production-key-for-the-check-only",
         ITEM_ENCRYPTION_KEYS=Fernet.generate_key().decode(), ALLOWED_HOSTS="govinfo.example.gov.cn",
-        GOVINFO_VAR_DIR=str(tmp_path),
+        SITE_URL="https://govinfo.example.gov.cn", GOVINFO_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev lint format demo clean
+.PHONY: run test install install-dev system-packages lint format demo clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,11 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint
+# Chromium, CJK fonts, LibreOffice and poppler, installed with apt when missing (as root).
+system-packages:
+	bash scripts/system-packages.sh
+
+test: system-packages lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The Debian packages the test suite drives: Chromium (browser journeys), CJK fonts (the
+# Word/PDF layout), LibreOffice (opens the generated Word files), poppler (reads PDFs back).
+# `make test` and `.ci/run` both call this. As root it installs what is missing with apt;
+# otherwise it stops at once and prints the exact command to run.
+set -euo pipefail
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "测试需要以下系统软件包，请先以 root 安装 / the tests need these Debian packages:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
+  exit 1
+fi
+echo "Installing ${need[*]} …"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

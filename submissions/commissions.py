@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.utils import timezone
 import audit
 from units.access import holds
 from units.models import OFFICE_KINDS, Reminder, Role, Unit, User
-from units.notify import notify, people_with_roles
+from units.notify import claim_once, notify, people_with_roles
 
 from . import actions
 from .models import AT_OFFICE, Category, Commission, CommissionTarget, DeadlineRule, Item, ItemEvent
@@ -188,16 +188,6 @@ def answer_commission(*, author: User, commission: Commission, data: actions.Ite
     return link_to_commission(item=item, commission=commission, user=author)
 
 
-def _claim(key: str) -> bool:
-    """Take a reminder key; False if it was taken before (a second run, or a race)."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(key=key)
-    except IntegrityError:
-        return False
-    return True
-
-
 def _answers(commission_ref: str, unit_ref: str) -> QuerySet[Item]:
     """Submitted items of a unit that answer a commission (refs into the outer query)."""
     return Item.objects.filter(
@@ -223,7 +213,7 @@ def remind_due_commissions(*, now: dt.datetime) -> int:
     for target in targets:
         commission = target.commission
         with transaction.atomic():
-            if not _claim(f"commission:{commission.pk}:unit:{target.unit_id}:remind"):
+            if not claim_once(f"commission:{commission.pk}:unit:{target.unit_id}:remind"):
                 continue
             CommissionTarget.objects.filter(pk=target.pk).update(reminded_at=now)
             notify(
@@ -530,7 +520,7 @@ def _remind_progress(units: list[Unit], year: int, month: int, deadline: dt.date
         if key in taken:
             continue
         with transaction.atomic():
-            if not _claim(key):
+            if not claim_once(key):
                 continue
             notify(
                 recipients=people_with_roles(unit, REMINDED_ROLES),
@@ -553,7 +543,7 @@ def _list_late_progress(units: list[Unit], year: int, month: int) -> int:
     for late in by_office.values():
         office = late[0].parent
         with transaction.atomic():
-            if not _claim(f"progress:{tag}:office:{office.pk}:late"):
+            if not claim_once(f"progress:{tag}:office:{office.pk}:late"):
                 continue
             names = "、".join(u.display_name for u in late[:20]) + ("等" if len(late) > 20 else "")
             notify(

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -47,7 +47,7 @@ from django.utils import timezone
 import audit
 from units.access import holds
 from units.models import Reminder, Role, User
-from units.notify import notify, people_with_roles
+from units.notify import claim_once, notify, people_with_roles
 
 from . import access, actions
 from .models import AT_OFFICE, Category, EmergencyCase, EmergencyGrade, EmergencyRule, Item, ReportKind, State
@@ -264,7 +264,7 @@ def penalize_missed_reports(*, now: dt.datetime) -> int:
     penalized = 0
     for case in cases:
         with transaction.atomic():
-            if not _claim(missed_ref(case)):
+            if not claim_once(missed_ref(case)):
                 continue
             # Re-checked under the claim: a first report signed off meanwhile is timed
             # (and penalised as late) by its sign-off instead.
@@ -285,16 +285,6 @@ def penalize_missed_reports(*, now: dt.datetime) -> int:
             )
         penalized += 1
     return penalized
-
-
-def _claim(key: str) -> bool:
-    """Take a task key once; False if it was taken before (a second run, or a race)."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(key=key)
-    except IntegrityError:
-        return False
-    return True
 
 
 def close_case(*, item: Item) -> bool:

@@ -1,7 +1,7 @@
 """Exports of the audit record: Excel (openpyxl, write-only) and streamed CSV.
 
 Pure builders: entries in, bytes or lines out. Text a spreadsheet would read as a
-formula is prefixed with an apostrophe, as in scoring/exports.py.
+formula is prefixed with an apostrophe, through common.spreadsheets.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+
+from common.spreadsheets import safe_cell
 
 from .display import action_label, changes_text, model_label
 
@@ -31,13 +33,6 @@ HEADER = [
     "请求编号",
 ]
 WIDTHS = [20, 22, 24, 12, 14, 10, 40, 80, 16, 40, 34]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def row(entry) -> list:
@@ -71,7 +66,7 @@ def xlsx(entries: Iterable) -> bytes:
         header.append(cell)
     ws.append(header)
     for entry in entries:
-        ws.append([safe(v) for v in row(entry)])
+        ws.append([safe_cell(v) for v in row(entry)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -92,5 +87,5 @@ def csv_lines(entries: Iterable) -> Iterator[str]:
     writer.writerow(HEADER)
     yield "\ufeff" + line.text
     for entry in entries:
-        writer.writerow([safe(v) for v in row(entry)])
+        writer.writerow([safe_cell(v) for v in row(entry)])
         yield line.text

@@ -2,34 +2,25 @@
 prefixed with an apostrophe, so a unit named "=HYPERLINK(…)" stays text."""
 
 import io
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from common.spreadsheets import safe_cell
 
 
 def workbook(title: str, header: list[str], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([safe(h) for h in header])
+    ws.append([safe_cell(h) for h in header])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="B3121B")
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append([safe(v) for v in row])
+        ws.append([safe_cell(v) for v in row])
     for i, h in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(h)) * 2 + 4))
     ws.freeze_panes = "A2"

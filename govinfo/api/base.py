@@ -1,7 +1,9 @@
 """Shared pieces of the API: pagination, the `me` and units endpoints."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -65,3 +67,21 @@ class AnyAccept(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+def id_param(name: str = "id", description: str = "") -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+
+
+def is_schema_view(view) -> bool:
+    """drf-spectacular instantiates views without a real user to read their querysets."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+def pick(queryset, ids: list[int], field: str, message: str) -> list:
+    """The rows of `queryset` with these ids, in the order given; a 400 naming the field
+    when any is missing (the caller may not know it, or it does not exist)."""
+    found = queryset.in_bulk(ids)
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: [message]})
+    return [found[pk] for pk in dict.fromkeys(ids)]

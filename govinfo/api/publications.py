@@ -1,5 +1,5 @@
 """The publications part of the API: adopting and forwarding items, publications and
-their pools, composing and signing off issues, the Word file, instructions and feedback.
+their pools, composing and signing off issues, the Word file (instructions: instructions.py).
 
 Thin like the pages: get the object through the access functions (missing and forbidden
 both answer 404), call one action, serialize what it returns. Whether the caller may *act*
@@ -11,50 +11,27 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import re_path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from publications import access, actions
-from publications import instructions as ins
 from publications import views as pages
-from publications.models import Adoption, Instruction, Issue, IssueState, Publication
+from publications.models import Adoption, Issue, IssueState, Publication
 from publications.output import issue_copy
 from submissions import access as item_access
 from submissions import actions as item_actions
 from submissions.models import Item
 from units.access import holds
-from units.models import Role, Unit
+from units.models import Role
 
 from . import publication_serializers as s
-from .base import AnyAccept
-from .parsers import JSONParser  # bounded nesting, like every other endpoint
+from .base import AnyAccept, id_param, is_schema_view, pick
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ID = r"[^/.]+"  # the routers' own lookup: any id reaches the view, which answers 404 in JSON
-
-
-def _id_param(name: str = "id", description: str = "") -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
-
-
-def _fake(view) -> bool:
-    """drf-spectacular instantiates views without a real user to read their querysets."""
-    return getattr(view, "swagger_fake_view", False)
-
-
-def _pick(queryset, ids: list[int], field: str, message: str) -> list:
-    """The rows of `queryset` with these ids, in the order given; a 400 naming the field
-    when any is missing (the caller may not know it, or it does not exist)."""
-    found = queryset.in_bulk(ids)
-    if len(found) != len(set(ids)):
-        raise ValidationError({field: [message]})
-    return [found[pk] for pk in dict.fromkeys(ids)]
 
 
 # --- Adoptions of items -------------------------------------------------------------------
@@ -76,7 +53,7 @@ class ItemAdoptViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="items_adopt",
-        parameters=[_id_param("id", "信息 id")],
+        parameters=[id_param("id", "信息 id")],
         request=s.AdoptIn,
         responses={201: s.AdoptionSerializer, **s.errors(400, 404, 409)},
         description="采用信息（信息、简讯或摘编）。需为该信息接收单位的编辑；`version` 为信息版本号（乐观锁）。",
@@ -101,7 +78,7 @@ class ItemForwardViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="items_forward",
-        parameters=[_id_param("id", "信息 id")],
+        parameters=[id_param("id", "信息 id")],
         request=s.ForwardIn,
         responses={201: s.ForwardedSerializer, **s.errors(400, 404, 409)},
         description="转报上级：接收该信息的单位的编辑将已采用的信息作为本单位报送件报上级单位。",
@@ -193,7 +170,7 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         user = self.request.user
-        if _fake(self) or not (holds(user, Role.EDITOR) or holds(user, Role.ISSUE_APPROVER)):
+        if is_schema_view(self) or not (holds(user, Role.EDITOR) or holds(user, Role.ISSUE_APPROVER)):
             return Publication.objects.none()
         # As the page lists them: the office's active publications.
         return _with_counts(Publication.objects.filter(office_id=user.unit_id, is_active=True)).order_by(
@@ -228,7 +205,7 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = s.CompositeIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        items = _pick(item_access.desk_items(request.user), d["items"], "items", "编辑台上没有找到部分信息。")
+        items = pick(item_access.desk_items(request.user), d["items"], "items", "编辑台上没有找到部分信息。")
         adoption = actions.adopt_composite(
             items=items, user=request.user, publication=publication, title=d["title"], body=d["body"]
         )
@@ -271,7 +248,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = Issue.objects.none()
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return Issue.objects.none()
         filters = s.IssueFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
@@ -304,7 +281,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         with transaction.atomic():
             issue = actions.create_issue(publication=publication, user=request.user, special=d["special"])
             if d["adoptions"]:
-                adoptions = _pick(publication.adoptions.all(), d["adoptions"], "adoptions", "没有找到部分采用记录。")
+                adoptions = pick(publication.adoptions.all(), d["adoptions"], "adoptions", "没有找到部分采用记录。")
                 actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
         return Response(_issue_detail(request.user, issue), status=status.HTTP_201_CREATED)
 
@@ -316,7 +293,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = s.IssueAddIn(data=request.data)
         data.is_valid(raise_exception=True)
         ids = data.validated_data["adoptions"]
-        adoptions = _pick(issue.publication.adoptions.all(), ids, "adoptions", "没有找到部分采用记录。")
+        adoptions = pick(issue.publication.adoptions.all(), ids, "adoptions", "没有找到部分采用记录。")
         actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
         return Response(_issue_detail(request.user, issue))
 
@@ -327,7 +304,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         issue = access.get_issue_for_editor(request.user, pk)
         data = s.IssueRemoveIn(data=request.data)
         data.is_valid(raise_exception=True)
-        [adoption] = _pick(
+        [adoption] = pick(
             issue.publication.adoptions.all(), [data.validated_data["adoption"]], "adoption", "没有找到该采用记录。"
         )
         actions.remove_from_issue(issue=issue, adoption=adoption, user=request.user)
@@ -369,169 +346,13 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return pages.issue_docx(request._request, pk)
 
 
-# --- Instructions ---------------------------------------------------------------------------
-
-
-def _prepare(user, instruction: Instruction, today) -> Instruction:
-    """Give an instruction what InstructionSerializer reads: its status, its handlers'
-    statuses and the item's title as this person may see it."""
-    office_editor = user.unit_id == instruction.office_id and holds(user, Role.EDITOR)
-    instruction.status = ins.status_of(instruction, today)
-    item = instruction.item
-    title = ins.masked_title(user, item, office_editor=office_editor)
-    instruction.item_ref = {"id": item.pk, "title": title, "unit": item.unit}
-    handlers = list(instruction.handler_links.all())
-    for h in handlers:
-        h.instruction = instruction
-        h.status = ins.handler_status(h, today)
-    instruction.handler_list = handlers
-    return instruction
-
-
-def _instruction_detail(user, pk) -> dict:
-    instruction = ins.get_instruction_for_user(user, pk)
-    instruction = (
-        Instruction.objects.select_related("item__unit", "issue__publication", "office")
-        .prefetch_related("handler_links__unit", "handler_links__feedback_by", "handler_links__attachments")
-        .get(pk=instruction.pk)
-    )
-    return s.InstructionSerializer(_prepare(user, instruction, timezone.localdate())).data
-
-
-def _item_or_404(pk) -> Item:
-    try:
-        return Item.objects.select_related("unit", "office").get(pk=int(pk))
-    except (Item.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
-
-
-@extend_schema(tags=["instructions"], parameters=[_id_param("id", "信息 id")])
-class ItemInstructionViewSet(viewsets.GenericViewSet):
-    """GET/POST items/{id}/instructions/: an item's instructions, and writing one."""
-
-    serializer_class = s.InstructionSerializer
-
-    @extend_schema(
-        operation_id="items_instructions_list",
-        responses={200: s.InstructionSerializer(many=True), **s.errors(404)},
-        description="该信息上调用者可见的批示及反馈。",
-    )
-    def list(self, request, pk):
-        item = _item_or_404(pk)
-        user = request.user
-        visible = [i for i in ins.item_instructions(item) if ins.can_view(user, i)]
-        if not (visible or item_access.can_read(user, item) or ins.instructable_issues(user, item)):
-            raise Http404
-        today = timezone.localdate()
-        page = self.paginate_queryset(visible)
-        return self.get_paginated_response(s.InstructionSerializer([_prepare(user, i, today) for i in page],
-                                                                   many=True).data)  # fmt: skip
-
-    @extend_schema(
-        operation_id="items_instructions_create",
-        request=s.InstructionIn,
-        responses={201: s.InstructionSerializer, **s.errors(400, 404, 409)},
-        description="写批示：可阅读该期的领导，或本刊物主办单位的编辑（代录领导的书面批示）；"
-        "`issue` 为刊发该信息的已签发期，省略则取最新一期。级别取自管理后台的批示级别。",
-    )
-    def create(self, request, pk):
-        data = s.InstructionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        item, issue = ins.get_target_for_instruction(request.user, pk, d.get("issue"))
-        units = _pick(Unit.objects.all(), d["units"], "units", "没有找到部分承办单位。")
-        instruction = ins.make_instruction(
-            item=item, issue=issue, user=request.user, leader_name=d["leader_name"], level=d["level"],
-            text=d["text"], date=d["date"], deadline=d["deadline"], units=units,
-        )  # fmt: skip
-        return Response(_instruction_detail(request.user, instruction.pk), status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=["instructions"])
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[s.InstructionFilter],
-        responses={200: s.InstructionSerializer(many=True), **s.errors(400)},
-        description="本单位作出的批示及办理情况，逾期未反馈在前（本单位的编辑、领导和签发人）；其他人得到空列表。",
-    ),
-    retrieve=extend_schema(responses={200: s.InstructionSerializer, **s.errors(404)}),
-)
-class InstructionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.InstructionSerializer
-    queryset = Instruction.objects.none()
-
-    def list(self, request):
-        filters = s.InstructionFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        f = filters.validated_data
-        user = request.user
-        if not ins.can_follow_office(user):
-            queryset = Instruction.objects.none()
-        else:
-            queryset = ins.office_instructions(
-                user.unit_id, status=f.get("status", ""), level=f.get("level", ""), q=f.get("q", "")
-            )
-            queryset = queryset.select_related("office").prefetch_related(
-                "handler_links__feedback_by", "handler_links__attachments"
-            )
-        today = timezone.localdate()
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(
-            s.InstructionSerializer([_prepare(user, i, today) for i in page], many=True).data
-        )
-
-    def retrieve(self, request, pk):
-        return Response(_instruction_detail(request.user, pk))
-
-    @extend_schema(
-        parameters=[s.InboxFilter],
-        responses={200: s.InboxEntrySerializer(many=True), **s.errors(400)},
-        description="待办批示：本单位须反馈的批示，未反馈的在前（信息员、单位审签人和领导）。",
-    )
-    @action(detail=False, methods=["get"], serializer_class=s.InboxEntrySerializer)
-    def inbox(self, request):
-        filters = s.InboxFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        today = timezone.localdate()
-        queryset = ins.inbox(request.user, today=today, status=filters.validated_data.get("status", ""))
-        page = self.paginate_queryset(queryset.select_related("instruction__office"))
-        for h in page:
-            h.status = ins.handler_status(h, today)
-            h.instruction.masked_title = ins.masked_title(request.user, h.instruction.item, office_editor=False)
-        return self.get_paginated_response(s.InboxEntrySerializer(page, many=True).data)
-
-    @extend_schema(
-        request={"application/json": s.FeedbackIn, "multipart/form-data": s.FeedbackIn},
-        responses={200: s.InstructionSerializer, **s.errors(400, 404, 409)},
-        description="承办单位反馈办理情况（一次）；附件用 multipart/form-data 的 `files` 上传。逾期反馈标记为逾期。",
-    )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
-    def feedback(self, request, pk):
-        instruction = ins.get_instruction_for_user(request.user, pk)
-        handler = ins.handler_for(request.user, instruction)
-        if handler is None:
-            raise Http404
-        data = s.FeedbackIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        ins.report_feedback(
-            handler=handler, user=request.user, text=data.validated_data["text"], files=data.validated_data["files"]
-        )
-        return Response(_instruction_detail(request.user, instruction.pk))
-
-
 def register(router) -> None:
     router.register("publications", PublicationViewSet, basename="api-publication")
     router.register("issues", IssueViewSet, basename="api-issue")
     router.register("adoptions", AdoptionViewSet, basename="api-adoption")
-    router.register("instructions", InstructionViewSet, basename="api-instruction")
 
 
 urlpatterns = [
     re_path(rf"^items/(?P<pk>{ID})/adopt/$", ItemAdoptViewSet.as_view({"post": "create"}), name="api-item-adopt"),
     re_path(rf"^items/(?P<pk>{ID})/forward/$", ItemForwardViewSet.as_view({"post": "create"}), name="api-item-forward"),
-    re_path(
-        rf"^items/(?P<pk>{ID})/instructions/$",
-        ItemInstructionViewSet.as_view({"get": "list", "post": "create"}),
-        name="api-item-instructions",
-    ),
 ]

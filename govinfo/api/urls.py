@@ -4,13 +4,14 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import auth, base, emergencies, items, publications, scoring
+from . import auth, base, emergencies, instructions, items, publications, scoring
 
 router = DefaultRouter()
 router.register("units", base.UnitViewSet, basename="api-unit")
 items.register(router)
 router.register("emergencies", emergencies.EmergencyCaseViewSet, basename="api-emergency")
 publications.register(router)
+instructions.register(router)
 scoring.register(router)
 
 
@@ -31,6 +32,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the docs need no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("govinfo.api.publications")),
+    path("", include("govinfo.api.instructions")),
     path("", include(router.urls)),
     # Last, and only with a trailing slash, so that CommonMiddleware still redirects
     # "/api/v1/items" to "/api/v1/items/" before anything answers 404.

@@ -24,8 +24,15 @@ UNIT_READERS = (Role.STAFF, Role.UNIT_APPROVER, Role.LEADER)
 SENSITIVE_LABEL = "（敏感信息）"
 
 
+def edits_for_office(user: User, office_id: int | None) -> bool:
+    """Is this person an editor of office `office_id`? The one rule behind every "the
+    office's editors may …" (items sent to it, its commissions, emergencies reported to it)."""
+    return bool(office_id) and user.unit_id == office_id and holds(user, Role.EDITOR)
+
+
 def is_office_editor(user: User, item: Item) -> bool:
-    return user.unit_id == item.office_id and holds(user, Role.EDITOR)
+    """Is this person an editor of the office the item is sent to?"""
+    return edits_for_office(user, item.office_id)
 
 
 def can_read(user: User, item: Item, *, named: bool | None = None) -> bool:

@@ -26,6 +26,9 @@ OUT_OF_RANGE = "out_of_range"
 NUL = "null_characters_not_allowed"
 NUL_REFUSED = "不能含有空字符（\\x00），请删除后重试。"  # Django's own Chinese message for this misleads
 REFUSED_CODES = {OUT_OF_RANGE, NUL}
+# The edit page's hidden version is how a save knows what the writer saw; without it a
+# stale page or a crafted post would overwrite silently, so it is refused, never guessed.
+VERSION_REFUSED = "页面缺少版本信息，无法确认您修改的是最新内容，未保存。请复制您填写的内容，刷新页面后重新修改。"
 
 
 def date_range_validators() -> list:
@@ -98,9 +101,14 @@ class ItemEditForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, office: Unit, **kwargs):
+    def __init__(self, *args, office: Unit, require_version: bool = False, **kwargs):
+        """`require_version` for the edit page: a post must say which version it edits.
+        A new item has none, and the API checks its own (ItemUpdateSerializer)."""
         super().__init__(*args, **kwargs)
         self.office = office
+        self.require_version = require_version
+        if require_version:
+            self.fields["version"].required = True
         self.fields["topics"].queryset = Topic.objects.filter(office=office, is_active=True)
         self.fields["named_readers"].queryset = User.objects.filter(
             unit=office, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=office
@@ -125,6 +133,11 @@ class ItemEditForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.require_version and self.has_error("version"):
+            # Missing, empty or not a number: one message above the form, since the writer
+            # cannot see the hidden field's own error, let alone fix it.
+            del self.errors["version"]
+            self.add_error(None, VERSION_REFUSED)
         markers = checks.find_secret_markers(data.get("title", ""), data.get("body", ""))
         if markers:
             self.add_error("body", f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")

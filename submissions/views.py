@@ -122,11 +122,12 @@ def item_edit(request, pk: int):
         "named_readers": list(item.named_readers.all()),
         "version": item.version,
     }
-    form = ItemEditForm(request.POST or None, initial=initial, office=item.office)
+    form = ItemEditForm(request.POST or None, initial=initial, office=item.office, require_version=True)
     if request.method == "POST" and form.is_valid():
         try:
-            expected = form.cleaned_data["version"] or item.version
-            actions.update_draft(item=item, user=request.user, data=form.to_data(), expected_version=expected)
+            actions.update_draft(
+                item=item, user=request.user, data=form.to_data(), expected_version=form.cleaned_data["version"]
+            )
         except (ValidationError, TransitionError) as exc:
             form.add_error(None, _errors(exc))
         else:

@@ -1,5 +1,7 @@
+import pytest
 from django.urls import reverse
 
+from submissions.forms import VERSION_REFUSED
 from submissions.models import Item, ItemEvent, State
 
 from .helpers import BODY, category, draft
@@ -134,3 +136,22 @@ def test_anonymous_cannot_use_item_pages(client, writer):
     for url in (reverse("item_detail", args=[item.pk]), reverse("desk"), reverse("my_items"), reverse("item_create")):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "²"])
+def test_edit_without_a_valid_version_is_refused_and_typing_kept(client, writer, version):
+    """A post that does not say which version it edits (stale page, crafted request)
+    must not overwrite whatever the item holds now."""
+    item = draft(writer)
+    client.force_login(writer)
+    data = {"title": "未带版本号的修改", "body": "这段正文应当保留在表单里", "category": category().pk,
+            "form": "full", "confidentiality": "internal"}  # fmt: skip
+    if version is not None:
+        data["version"] = version
+    response = client.post(reverse("item_edit", args=[item.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert VERSION_REFUSED in page
+    assert "未带版本号的修改" in page and "这段正文应当保留在表单里" in page
+    item.refresh_from_db()
+    assert item.plain_title == "昆明市重大项目建设提速增效" and item.version == 1

@@ -5,12 +5,12 @@
 since each code is accepted once.
 """
 
-import time
-
 from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from units import twofactor
+
+from .waiting import wait_for
 
 
 def device_for(user) -> TOTPDevice:
@@ -27,13 +27,19 @@ def code_for(device: TOTPDevice) -> str:
     step of clock difference either way). Never the previous step: a test that crosses
     a step boundary between computing and typing would fail by chance."""
     device.refresh_from_db()
-    while True:
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+
+    def acceptable_code() -> str | None:
         now = totp.t()
         t = max(now, device.last_t + 1)
         if t <= now + device.tolerance:
             return f"{hotp(device.bin_key, t, digits=device.digits):0{device.digits}d}"
-        time.sleep(1)  # both steps within reach were used: wait for the clock
+        return None
+
+    # When both steps within the server's reach were used, no code is acceptable until
+    # the server's clock (time.time(), read by django_otp) reaches the next step: a code
+    # is accepted once, so here the passing of real time is the thing waited for.
+    return wait_for(acceptable_code, timeout=2 * device.step + 1, interval=0.2, what="a TOTP step not used yet")
 
 
 def code_from_secret(secret: str, at: float | None = None) -> str:

@@ -1,5 +1,4 @@
 import threading
-import time
 
 import pytest
 from django.db import connections
@@ -8,6 +7,7 @@ from django.urls import reverse
 from publications import actions
 from publications.models import CompileRun, CompileStatus, Issue, IssueState
 from publications.tasks import compile_due_bulletins, compile_publication
+from tests.waiting import wait_for
 
 from .helpers import adopted
 
@@ -125,7 +125,5 @@ def test_real_worker_runs_the_compile_task_twice_into_one_issue(live_worker, wri
     results = [compile_publication.apply_async((daily.pk, "daily:2026-11-27"), queue=live_worker) for _ in range(2)]
     outcomes = sorted(r.get(timeout=90).split(":")[0] for r in results)
     assert outcomes == ["done", "skipped"]
-    deadline = time.time() + 5
-    while time.time() < deadline and not Issue.objects.exists():
-        time.sleep(0.1)
+    wait_for(Issue.objects.exists, timeout=5, what="the worker's issue is visible")
     assert Issue.objects.get().adoptions.count() == 3

@@ -73,7 +73,7 @@ ROLE_NAMES = {
     Role.ADMIN: ("admin", "管理员"),
 }
 DEMO_UNITS = [("prov", "云南省人民政府办公厅"), ("city", "昆明市人民政府办公室"), ("dept", "昆明市发展和改革委员会")]
-# Editors, signers and administrators need a second factor (units/twofactor.py). So that the
+# Editors, signers and administrators need a second factor (units/twofactor/). So that the
 # demo can be tried without a phone, their authenticators share this published secret;
 # `python manage.py totp <username>` prints the current code. Never use it for real people.
 DEMO_TOTP_SECRET = "GOVINFODEMOTWOFACTORSECRETKEYABC"
@@ -276,11 +276,11 @@ def _demo_authenticator(username: str) -> None:
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from units import twofactor
     from units.models import User
+    from units.twofactor.access import confirmed_device, role_requires_two_factor
 
     user = User.objects.get(username=username)
-    if twofactor.role_requires_two_factor(user) and twofactor.confirmed_device(user) is None:
+    if role_requires_two_factor(user) and confirmed_device(user) is None:
         key = base64.b32decode(DEMO_TOTP_SECRET).hex()
         TOTPDevice.objects.create(user=user, name="演示身份验证器", key=key, confirmed=True)
 

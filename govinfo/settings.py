@@ -232,7 +232,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Two-factor login (TOTP, units/twofactor.py): required for editors, issue approvers,
+# Two-factor login (TOTP, units/twofactor/): required for editors, issue approvers,
 # administrators and superusers; anyone else may opt in. Wrong codes back off
 # exponentially per device (1, 2, 4 … seconds).
 OTP_TOTP_ISSUER = "政务信息报送系统"

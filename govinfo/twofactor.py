@@ -1,6 +1,6 @@
 """Keeps a session that still owes its second factor on the two-factor pages.
 
-A person who needs a code (units/twofactor.py) and has signed in with only the password
+A person who needs a code (units/twofactor/) and has signed in with only the password
 can open the login, logout and two-factor pages, static files and the health check;
 every other page sends them to enter the code, or to set up an authenticator if they
 have none. The admin site is no exception. The API refuses such a session with 403;
@@ -13,7 +13,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from govinfo.sessions import login_redirect
-from units import twofactor
+from units.twofactor.access import confirmed_device, is_verified, requires_two_factor
 
 TOKEN_PATH = "/api/v1/auth/token/"
 
@@ -39,7 +39,7 @@ class TwoFactorMiddleware:
 
     def _check(self, request):
         user = request.user
-        if not user.is_authenticated or twofactor.is_verified(user) or not twofactor.requires_two_factor(user):
+        if not user.is_authenticated or is_verified(user) or not requires_two_factor(user):
             return None
         path = request.path_info
         if path.startswith("/api/"):
@@ -57,5 +57,5 @@ class TwoFactorMiddleware:
             )
         if path.startswith(self._open_paths()):
             return None
-        target = "two_factor_verify" if twofactor.confirmed_device(user) else "two_factor_setup"
+        target = "two_factor_verify" if confirmed_device(user) else "two_factor_setup"
         return login_redirect(request, request.get_full_path(), reverse(target))

@@ -13,7 +13,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", home, name="home"),
     path("health/", health, name="health"),
-    path("", include("units.urls_twofactor")),
+    path("", include("units.twofactor.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("govinfo.api.urls")),
     path("", include("scoring.urls")),

@@ -187,7 +187,7 @@ def _force_login_passes_the_second_factor(monkeypatch):
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from units import twofactor
+    from units.twofactor.access import requires_two_factor
 
     from .otp import device_for
 
@@ -195,7 +195,7 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        if twofactor.requires_two_factor(user):
+        if requires_two_factor(user):
             session = self.session
             session[DEVICE_ID_SESSION_KEY] = device_for(user).persistent_id
             session.save()

@@ -8,16 +8,17 @@ since each code is accepted once.
 from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from units import twofactor
+from units.twofactor.access import confirmed_device
+from units.twofactor.actions import DEVICE_NAME
 
 from .waiting import wait_for
 
 
 def device_for(user) -> TOTPDevice:
     """The person's confirmed authenticator, created as a finished setup would leave it."""
-    device = twofactor.confirmed_device(user)
+    device = confirmed_device(user)
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, confirmed=True)
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
     return device
 
 

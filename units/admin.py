@@ -8,9 +8,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
-from . import access, twofactor
+from . import access
 from .actions import set_roles
 from .models import AssessmentClass, Role, Unit, User
+from .twofactor.actions import reset_two_factor
 
 
 class DateSafeChangeList(ChangeList):
@@ -189,7 +190,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         # The queryset is already limited to the units this administrator manages.
         people = [u for u in queryset if self.has_change_permission(request, u)]
         for person in people:
-            twofactor.reset_two_factor(user=person)
+            reset_two_factor(user=person)
         names = "、".join(str(p) for p in people)
         self.message_user(
             request, f"已重置 {len(people)} 人的两步验证：{names}。其下次登录时须重新绑定身份验证器。", messages.SUCCESS

@@ -49,10 +49,10 @@ def second_factor(user) -> bytes | None:
     try:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from units import twofactor
+        from units.twofactor.access import requires_two_factor, role_requires_two_factor
     except ImportError:
         return None
-    if not twofactor.requires_two_factor(user) and not twofactor.role_requires_two_factor(user):
+    if not requires_two_factor(user) and not role_requires_two_factor(user):
         return None
     TOTPDevice.objects.filter(user=user).delete()
     return bytes.fromhex(TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=True).key)

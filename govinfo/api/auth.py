@@ -21,8 +21,9 @@ from rest_framework.views import APIView
 
 from govinfo import clientip
 from govinfo.models import TokenGrant
-from units import twofactor
 from units.models import User
+from units.twofactor.access import confirmed_device, requires_two_factor
+from units.twofactor.actions import check_code
 
 
 @transaction.atomic
@@ -93,16 +94,16 @@ class TokenView(APIView):
     def _second_factor(user, otp_code: str) -> tuple[bool, Response | None]:
         """A token stands for a full login, so it costs the same second factor. Returns
         whether a code was checked, and the refusal if it was wrong or missing."""
-        if not twofactor.requires_two_factor(user):
+        if not requires_two_factor(user):
             return False, None
-        device = twofactor.confirmed_device(user)
+        device = confirmed_device(user)
         if device is None:
             message = "该账号须使用两步验证，请先在网页上登录并绑定身份验证器，再获取令牌。"
             return False, Response({"code": "otp_setup_required", "message": message}, status=400)
         if not otp_code:
             message = "该账号已启用两步验证，请在 otp_code 中提供身份验证器显示的 6 位验证码。"
             return False, Response({"code": "otp_required", "message": message}, status=400)
-        result = twofactor.check_code(device, otp_code)
+        result = check_code(device, otp_code)
         if result.ok:
             return True, None
         if result.throttled:

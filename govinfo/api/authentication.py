@@ -55,7 +55,7 @@ class BearerTokenAuthentication(TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        from units import twofactor
+        from units.twofactor.access import role_requires_two_factor
 
         model = self.get_model()
         try:
@@ -71,7 +71,7 @@ class BearerTokenAuthentication(TokenAuthentication):
         # Revocation on a role change normally removes such a token already; this holds
         # even for a role granted by a path that sends no signal.
         grant = getattr(token, "grant", None)
-        if not (grant is not None and grant.verified) and twofactor.role_requires_two_factor(user):
+        if not (grant is not None and grant.verified) and role_requires_two_factor(user):
             raise TokenNeedsSecondFactor()
         return (user, token)
 

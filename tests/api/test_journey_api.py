@@ -14,7 +14,7 @@ from submissions.categories import ensure_categories
 from submissions.models import Category
 from tests.factories import PASSWORD
 from tests.otp import code_for, device_for
-from units import twofactor
+from units.twofactor.access import role_requires_two_factor
 
 API = "/api/v1/"
 
@@ -43,7 +43,7 @@ def city_scheme(city, department, general):
 def login(user) -> APIClient:
     api = APIClient()
     credentials = {"username": user.username, "password": PASSWORD}
-    if twofactor.role_requires_two_factor(user):  # editors and signers type their authenticator's code
+    if role_requires_two_factor(user):  # editors and signers type their authenticator's code
         credentials["otp_code"] = code_for(device_for(user))
     response = api.post(f"{API}auth/token/", credentials, format="json")
     assert response.status_code == 200, response.content

@@ -116,16 +116,18 @@ def test_second_factor_reset_by_an_administrator_revokes_the_token(client, write
 
 def test_setting_up_a_second_factor_ends_tokens_obtained_without_one(client, writer):
     from tests.otp import code_from_secret
-    from units import twofactor
+    from units.twofactor.access import confirmed_device
+    from units.twofactor.actions import pending_device
+    from units.twofactor.provisioning import secret_text
 
     key = _obtain(writer)["token"]
     client.force_login(writer)
     page = client.get(reverse("two_factor_setup"))
     assert page.status_code == 200
-    device = twofactor.pending_device(writer)
-    response = client.post(reverse("two_factor_setup"), {"code": code_from_secret(twofactor.secret_text(device))})
+    device = pending_device(writer)
+    response = client.post(reverse("two_factor_setup"), {"code": code_from_secret(secret_text(device))})
     assert response.status_code == 302
-    assert twofactor.confirmed_device(writer) is not None
+    assert confirmed_device(writer) is not None
     assert _me(key).status_code == 401
 
 

@@ -8,9 +8,9 @@ from rest_framework.authtoken.models import Token
 
 from govinfo.api.auth import issue_token
 from tests.otp import device_for
-from units import twofactor
 from units.actions import set_roles
 from units.models import Role, RoleGrant
+from units.twofactor.actions import reset_two_factor
 
 
 def _has_token(user) -> bool:
@@ -40,7 +40,7 @@ def test_a_grant_made_or_removed_directly_revokes(writer):
 def test_reset_two_factor_revokes(writer):
     device_for(writer)
     issue_token(user=writer, verified=True)
-    twofactor.reset_two_factor(user=writer)
+    reset_two_factor(user=writer)
     assert not _has_token(writer)
 
 

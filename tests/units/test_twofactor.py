@@ -11,8 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, UserFactory
 from tests.otp import code_for, code_from_secret, device_for
-from units import twofactor
 from units.models import Role
+from units.twofactor.access import role_requires_two_factor
+from units.twofactor.actions import reset_two_factor
 
 
 def password_login(client, user, next_url: str = "/"):
@@ -30,10 +31,10 @@ def wrong(code: str) -> str:
 
 def test_roles_that_require_a_second_factor(writer, unit_approver, editor, issue_approver, leader, city_admin):
     required = {u.username for u in (writer, unit_approver, editor, issue_approver, leader, city_admin)
-                if twofactor.role_requires_two_factor(u)}  # fmt: skip
+                if role_requires_two_factor(u)}  # fmt: skip
     assert required == {editor.username, issue_approver.username, city_admin.username}
     superuser = UserFactory(username="root", is_superuser=True, unit=None)
-    assert twofactor.role_requires_two_factor(superuser)
+    assert role_requires_two_factor(superuser)
 
 
 def test_editor_with_password_only_is_sent_to_setup_and_cannot_open_the_desk(client, editor):
@@ -189,7 +190,7 @@ def test_administrator_resets_a_lost_device_but_not_outside_their_units(client, 
 def test_reset_ends_the_verified_state_of_open_sessions(client, editor):
     client.force_login(editor)
     assert client.get(reverse("desk")).status_code == 200
-    twofactor.reset_two_factor(user=editor)
+    reset_two_factor(user=editor)
     response = client.get(reverse("desk"))
     assert response.status_code == 302 and response.url.startswith(reverse("two_factor_setup"))
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from units import twofactor
 from units.models import User
+from units.twofactor.access import confirmed_device
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"没有用户名为 {username} 的账号。")
-        device = twofactor.confirmed_device(user)
+        device = confirmed_device(user)
         if device is None:
             raise CommandError(f"{username} 尚未绑定身份验证器（未启用两步验证）。")
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

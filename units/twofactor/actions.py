@@ -1,13 +1,5 @@
-"""Two-factor login with a time-based code (TOTP, django-otp).
+"""Setting up, confirming, checking and resetting a person's authenticator."""
 
-Editors, issue approvers, administrators and superusers must confirm a password login
-with the 6-digit code of an authenticator app; anyone else may opt in, after which the
-code is required for them too. django-otp's OTPMiddleware marks a session as verified
-(`request.user.is_verified()`); govinfo/twofactor.py keeps unverified sessions on the
-two-factor pages.
-"""
-
-import base64
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,37 +8,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
+from units.models import User
+from units.signals import revoke_api_tokens
 
-from .models import Role, User
-from .signals import revoke_api_tokens
-
-ROLES_NEEDING_TWO_FACTOR = frozenset({Role.EDITOR, Role.ISSUE_APPROVER, Role.ADMIN})
 DEVICE_NAME = "身份验证器"
-
-
-def role_requires_two_factor(user) -> bool:
-    """True when the person's roles oblige them to use a second factor."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return bool(user.is_superuser or (user.unit_id and ROLES_NEEDING_TWO_FACTOR & user.role_set))
-
-
-def confirmed_device(user) -> TOTPDevice | None:
-    if not user.is_authenticated:
-        return None
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-
-
-def requires_two_factor(user) -> bool:
-    """True when a login of this person is complete only with a code: by role, or
-    because they set up an authenticator themselves."""
-    return role_requires_two_factor(user) or confirmed_device(user) is not None
-
-
-def is_verified(user) -> bool:
-    """True when this session has passed the second factor (OTPMiddleware's mark)."""
-    verified = getattr(user, "is_verified", None)
-    return bool(verified and verified())
 
 
 def pending_device(user: User) -> TOTPDevice:
@@ -58,30 +23,10 @@ def pending_device(user: User) -> TOTPDevice:
     return device
 
 
-def secret_text(device: TOTPDevice) -> str:
-    """The secret as an authenticator app asks for it when typed in: base32, in groups of four."""
-    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-def qr_code_svg(device: TOTPDevice) -> str:
-    """The device's otpauth:// address as an SVG QR code, drawn without Pillow."""
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    out = io.BytesIO()
-    qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2).save(out)
-    return out.getvalue().decode()
-
-
-def qr_code_data_uri(device: TOTPDevice) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(qr_code_svg(device).encode()).decode()
-
-
 @dataclass(frozen=True)
 class CheckResult:
+    """The outcome of a code: accepted, or refused with the message the page shows."""
+
     ok: bool
     message: str = ""
     throttled: bool = False
@@ -108,6 +53,7 @@ def check_code(device: TOTPDevice, code: str) -> CheckResult:
 
 
 def throttled_message(info: dict | None) -> str:
+    """The refusal while django-otp's back-off lasts, with the seconds still to wait."""
     locked_until = (info or {}).get("locked_until")
     if locked_until is None:
         return "验证码错误次数过多，请稍后再试。"

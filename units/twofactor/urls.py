@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import twofactor_views as views
+from . import views
 
 # Every two-factor page lives under /2fa/: the middleware lets a half-signed-in person
 # reach this prefix and nothing else.

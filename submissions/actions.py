@@ -37,6 +37,8 @@ from .timeliness import deadline_for, is_late, penalise_late
 from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, Transition, TransitionError, check
 
 SECRET_REFUSAL = checks.SECRET_REFUSAL
+SENSITIVE_NEEDS_READER = "敏感信息请至少选择一位可阅读的领导。"
+SENSITIVE_NO_LEADERS = "接收单位尚未设置领导账号，暂不能报送敏感信息，请联系管理员。"
 
 
 class ConcurrentChange(TransitionError):
@@ -124,6 +126,8 @@ def _text_fields(data: ItemData) -> dict:
 
 
 def _validate(data: ItemData, office: Unit) -> None:
+    """The rules of an item's fields for every caller, page form or not: a 敏感 item
+    nobody but its editors could read would go unread, so it needs a named leader."""
     if not data.title.strip():
         raise ValidationError("请填写标题。")
     _refuse_secrets(data.title, data.body)
@@ -131,6 +135,9 @@ def _validate(data: ItemData, office: Unit) -> None:
         raise ValidationError("主题标签不属于接收单位。")
     if any(not r.has_role(Role.LEADER) or r.unit_id != office.pk for r in data.named_readers):
         raise ValidationError("可阅读敏感信息的只能是接收单位的领导。")
+    if data.confidentiality == Confidentiality.SENSITIVE and not data.named_readers:
+        has_leaders = queries.office_leaders(office).exists()
+        raise ValidationError(SENSITIVE_NEEDS_READER if has_leaders else SENSITIVE_NO_LEADERS)
 
 
 @transaction.atomic
@@ -340,6 +347,8 @@ def transitions_for(item: Item, user: User) -> list[Transition]:
 
 
 __all__ = [
+    "SENSITIVE_NEEDS_READER",
+    "SENSITIVE_NO_LEADERS",
     "TRANSITIONS",
     "ConcurrentChange",
     "ItemData",

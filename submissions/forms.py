@@ -5,10 +5,10 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from units.models import Role, Unit, User
+from units.models import Unit, User
 
-from . import checks
-from .actions import SECRET_REFUSAL, ItemData
+from . import checks, queries
+from .actions import SECRET_REFUSAL, SENSITIVE_NEEDS_READER, SENSITIVE_NO_LEADERS, ItemData
 from .models import Category, Confidentiality, ItemForm, State, Topic
 
 SECRET = "secret"
@@ -110,9 +110,7 @@ class ItemEditForm(forms.Form):
         if require_version:
             self.fields["version"].required = True
         self.fields["topics"].queryset = Topic.objects.filter(office=office, is_active=True)
-        self.fields["named_readers"].queryset = User.objects.filter(
-            unit=office, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=office
-        ).distinct()
+        self.fields["named_readers"].queryset = queries.office_leaders(office)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -142,10 +140,10 @@ class ItemEditForm(forms.Form):
         if markers:
             self.add_error("body", f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
         if data.get("confidentiality") == Confidentiality.SENSITIVE and not data.get("named_readers"):
-            if self.fields["named_readers"].queryset.exists():
-                self.add_error("named_readers", "敏感信息请至少选择一位可阅读的领导。")
-            else:
-                self.add_error("named_readers", "接收单位尚未设置领导账号，暂不能报送敏感信息，请联系管理员。")
+            # The action refuses it too (for callers without this form); here the
+            # message can stand beside the field.
+            has_leaders = self.fields["named_readers"].queryset.exists()
+            self.add_error("named_readers", SENSITIVE_NEEDS_READER if has_leaders else SENSITIVE_NO_LEADERS)
         return data
 
     def to_data(self) -> ItemData:

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from units.models import User
+from units.models import Role, Unit, User
 
 from . import access, fingerprint
 from .models import WAITING_FOR_EDITOR, Attachment, Category, Confidentiality, Fingerprint, Item, ItemEvent, State
@@ -253,6 +253,14 @@ def duplicates(title: str, body: str, *, exclude_pk: int | None = None, limit: i
             found.append(Duplicate(item, score))
     found.sort(key=lambda d: d.score, reverse=True)
     return found if limit is None else found[:limit]
+
+
+def office_leaders(office: Unit | None) -> QuerySet[User]:
+    """The people a 敏感 item bound for `office` may name as its readers: the office's
+    active leaders (the form's choices and the action's check both read this)."""
+    return User.objects.filter(
+        unit=office, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=office
+    ).distinct()
 
 
 def history(item: Item) -> QuerySet[ItemEvent]:

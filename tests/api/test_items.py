@@ -201,6 +201,20 @@ def test_sensitive_draft_is_sealed_and_named_leaders_are_checked(writer, leader,
     assert Item.objects.get(pk=ok.json()["id"]).title.startswith("fernet:")
 
 
+def test_sensitive_item_without_a_named_leader_is_refused_on_create_and_update(writer, leader):
+    refused = api_for(writer).post(LIST, payload(confidentiality="sensitive"), format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["errors"]["named_readers"] == [actions.SENSITIVE_NEEDS_READER]
+    assert not Item.objects.exists()
+    item = draft(writer)
+    turned = api_for(writer).patch(
+        detail(item), {"confidentiality": "sensitive", "version": item.version}, format="json"
+    )
+    assert turned.status_code == 400 and actions.SENSITIVE_NEEDS_READER in turned.json()["message"]
+    item.refresh_from_db()
+    assert item.confidentiality == "internal" and item.version == 1
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -1,11 +1,14 @@
+import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
+from submissions import actions
 from submissions.models import Item
 from tests.factories import UserFactory
 from units.models import Role
 
-from .helpers import BODY, category, submitted
+from .helpers import BODY, category, data, draft, submitted
 
 
 def _sensitive(writer, unit_approver, leader):
@@ -51,6 +54,33 @@ def test_sensitive_items_need_a_named_leader(client, writer, leader):
     )
     assert "请至少选择一位可阅读的领导" in response.content.decode()
     assert not Item.objects.exists()
+
+
+def test_create_draft_refuses_a_sensitive_item_without_a_named_leader(writer, leader):
+    """The rule holds for every caller of the action (emergency reports, commission
+    answers, scripts), not only for the page form."""
+    with pytest.raises(ValidationError) as refused:
+        draft(writer, confidentiality="sensitive")
+    assert refused.value.messages == [actions.SENSITIVE_NEEDS_READER]
+    assert not Item.objects.exists()
+
+
+def test_create_draft_says_when_the_office_has_no_leader_to_name(writer):
+    with pytest.raises(ValidationError) as refused:
+        draft(writer, confidentiality="sensitive")
+    assert refused.value.messages == [actions.SENSITIVE_NO_LEADERS]
+    assert not Item.objects.exists()
+
+
+def test_update_draft_refuses_to_make_an_item_sensitive_without_a_named_leader(writer, leader):
+    item = draft(writer)
+    with pytest.raises(ValidationError) as refused:
+        actions.update_draft(
+            item=item, user=writer, data=data(confidentiality="sensitive"), expected_version=item.version
+        )
+    assert refused.value.messages == [actions.SENSITIVE_NEEDS_READER]
+    item.refresh_from_db()
+    assert item.confidentiality == "internal" and item.version == 1
 
 
 def test_sensitive_items_are_left_out_of_duplicate_hints(client, writer, unit_approver, leader, editor):

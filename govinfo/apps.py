@@ -6,4 +6,4 @@ class GovinfoConfig(AppConfig):
     verbose_name = "系统"
 
     def ready(self) -> None:
-        from . import sessions  # noqa: F401  stamps the login time on every login
+        from .middleware import sessions  # noqa: F401  stamps the login time on every login

@@ -104,18 +104,18 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Database unreachable → a Chinese 503 page that keeps the posted text (inside CSRF,
     # so the fresh token's cookie is set; outside everything that queries the database).
-    "govinfo.dberrors.DatabaseUnavailableMiddleware",
+    "govinfo.middleware.dberrors.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store for signed-in pages and downloads (outside the pages' own).
-    "govinfo.middleware.NoStoreMiddleware",
+    "govinfo.middleware.cache.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "govinfo.middleware.LoginRequiredExceptApi",
+    "govinfo.middleware.login.LoginRequiredExceptApi",
     # Who is acting, for the audit record (audit/context.py); reads the user lazily.
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (they say why the person was sent to the login or 2FA page).
-    "govinfo.sessions.SessionTimeoutMiddleware",
-    "govinfo.twofactor.TwoFactorMiddleware",
+    "govinfo.middleware.sessions.SessionTimeoutMiddleware",
+    "govinfo.middleware.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must be last: it reads the outcome of authentication.
@@ -213,7 +213,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# SESSION_COOKIE_AGE is also the absolute limit, counted from login (govinfo/sessions.py);
+# SESSION_COOKIE_AGE is also the absolute limit, counted from login (govinfo/middleware/sessions.py);
 # a session unused for SESSION_IDLE_TIMEOUT seconds ends too.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 # An API token ends this long after it was obtained (govinfo/api/authentication.py), like

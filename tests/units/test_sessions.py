@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from govinfo.sessions import LOGIN_AT, SEEN_AT
+from govinfo.middleware.sessions import LOGIN_AT, SEEN_AT
 from tests.factories import PASSWORD
 
 

@@ -65,7 +65,7 @@ def _remember(sender, request=None, **kwargs) -> None:
         setattr(request, _MARK, error)
 
 
-got_request_exception.connect(_remember, dispatch_uid="govinfo.dberrors.remember")
+got_request_exception.connect(_remember, dispatch_uid="govinfo.middleware.dberrors.remember")
 
 
 class DatabaseUnavailableMiddleware:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.urls import reverse
 
-from govinfo.sessions import login_redirect
+from govinfo.middleware.sessions import login_redirect
 from units.twofactor.access import confirmed_device, is_verified, requires_two_factor
 
 TOKEN_PATH = "/api/v1/auth/token/"

@@ -1,17 +1,8 @@
+"""Cache-Control for what a signed-in person sees and for every file download."""
+
 from django.conf import settings
-from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import FileResponse
 from django.utils.cache import add_never_cache_headers
-
-
-class LoginRequiredExceptApi(LoginRequiredMiddleware):
-    """Pages need a login; the API authenticates itself (session or token) and answers
-    401 in JSON instead of redirecting to the login page."""
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith("/api/"):
-            return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
 
 
 class NoStoreMiddleware:

@@ -27,7 +27,7 @@ SEEN_RESOLUTION = 60
 EXPIRED_MESSAGE = "登录已超时，请重新登录。"
 
 
-@receiver(user_logged_in, dispatch_uid="govinfo.sessions.stamp_login")
+@receiver(user_logged_in, dispatch_uid="govinfo.middleware.sessions.stamp_login")
 def stamp_login(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         now = int(time.time())

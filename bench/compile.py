@@ -2,8 +2,11 @@
 Word file. Prints the median of 5 runs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/govinfo_bench_compile .venv/bin/python bench/compile.py
+
+--smoke: one run of 2 items, to prove the script runs (tests/test_bench.py).
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -47,14 +50,18 @@ def adopt_batch(n: int, run: int) -> None:
         actions.adopt(item=item, user=editor, publication=daily)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="one run of 2 items: proves the script runs")
+    args = parser.parse_args(argv)
+    runs, items = (1, 2) if args.smoke else (5, 30)
     call_command("migrate", verbosity=0)
     load_demo(settings.DEMO_PASSWORD)
     editor, signer = User.objects.get(username="prov_editor"), User.objects.get(username="prov_signer")
     daily = Publication.objects.get(office=editor.unit, name="每日要情")
     compile_ms, total_ms = [], []
-    for run in range(5):
-        adopt_batch(30, run)
+    for run in range(runs):
+        adopt_batch(items, run)
         start = time.perf_counter()
         result = actions.compile_issue(publication=daily, key=f"bench:{time.time_ns()}")
         compiled = time.perf_counter()
@@ -62,7 +69,7 @@ def main() -> None:
         done = time.perf_counter()
         compile_ms.append((compiled - start) * 1000)
         total_ms.append((done - start) * 1000)
-    print(f"compile 30 items into a draft issue: median {statistics.median(compile_ms):.0f} ms")
+    print(f"compile {items} items into a draft issue: median {statistics.median(compile_ms):.0f} ms")
     print(f"compile + sign-off with the Word file: median {statistics.median(total_ms):.0f} ms")
 
 

@@ -38,6 +38,7 @@ ROOT = BENCH.parent
 WITHIN = 2.0  # × reference median
 FLAT = 1.5  # largest volume median / smallest volume median
 APPS = ("govinfo", "units", "submissions", "publications", "scoring")
+SMOKE_ITEMS = 300  # enough for every page to have rows: 30 recent submitted items at the province
 
 
 @dataclass
@@ -159,14 +160,12 @@ def bench_settings():
 
 
 def editor_client():
-    """A test client signed in as the province office's editor, as a password login would."""
-    from django.test import Client
-
+    """A test client signed in as the province office's editor, as a password login and
+    the authenticator's code would leave it."""
+    from bench.clients import signed_in_client
     from units.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(username="prov_editor"), backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return signed_in_client(User.objects.get(username="prov_editor"))
 
 
 def measure(page_list: list[Page], *, requests: int, warmup: int, pause=lambda: False) -> dict[str, Result]:
@@ -331,7 +330,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet-wait", type=float, default=900, help="seconds to wait for it at most")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every page")
     parser.add_argument("--force", action="store_true", help="use a database whose name lacks 'bench'")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"{SMOKE_ITEMS} items, two rounds, no waiting and no results file: proves the script runs "
+        "(tests/test_bench.py); the figures mean nothing",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.items, args.requests, args.warmup, args.quiet_load = [SMOKE_ITEMS], 2, 0, 0
     volumes = sorted(set(args.items or [20_000, 200_000]))
 
     sys.path.insert(0, str(ROOT))
@@ -397,6 +404,9 @@ def main(argv: list[str] | None = None) -> None:
         for volume, results in runs:
             table(out, volume, results, {})
         verdicts(out, runs)
+    if args.smoke:
+        print("\nsmoke run: every page answered 200; figures not written")
+        return
     results_dir = BENCH / "results"
     results_dir.mkdir(exist_ok=True)
     path = results_dir / f"desk-{dt.date.today():%Y-%m-%d}.txt"

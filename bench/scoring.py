@@ -121,6 +121,13 @@ COPY_CHUNK = 100_000
 # --- set-up -----------------------------------------------------------------------------
 
 
+def shrink_for_smoke() -> None:
+    """The same world at toy size: two cities of 12 children, two years, 3,000 entries."""
+    global ENTRIES, YEARS, CITIES, CITY_SIZES
+    ENTRIES, YEARS = 3_000, range(2025, 2027)
+    CITIES, CITY_SIZES = CITIES[:2], [12, 12]
+
+
 def setup_django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -608,11 +615,9 @@ def bench_settings():
 
 
 def _client(user):
-    from django.test import Client
+    from bench.clients import signed_in_client
 
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return signed_in_client(user)
 
 
 def targets() -> tuple[list[Target], dict]:
@@ -945,7 +950,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-indexes", action="store_true", help="leave the candidate indexes in place")
     parser.add_argument("--wait-idle", type=float, default=600, help="seconds to wait for an idle machine first")
     parser.add_argument("--force", action="store_true", help="use a database whose name lacks 'bench'")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a province of two small cities and a few thousand entries, two rounds, no experiments and no results "
+        "file: proves the script runs (tests/test_bench.py); the figures mean nothing",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        shrink_for_smoke()
+        args.requests, args.warmup, args.wait_idle, args.explain = 2, 0, 0, False
+        args.stale_visibility, args.try_indexes = False, "never"
 
     setup_django()
     ensure_database(force=args.force)
@@ -983,6 +998,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.try_indexes == "always" or (args.try_indexes == "auto" and not passed):
         try_indexes(out, target_list, args, results)
     out(f"\nload average after measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.smoke:
+        print("\nsmoke run: every page answered 200; figures not written")
+        return
     results_dir = BENCH / "results"
     results_dir.mkdir(exist_ok=True)
     path = results_dir / f"scoring-{dt.date.today():%Y-%m-%d}.txt"

@@ -3,10 +3,7 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import pytest
 
 from submissions.fingerprint import MIN_CHARS, band_keys, normalize, shingles, similarity
 
@@ -119,13 +116,11 @@ def test_band_keys_are_the_same_in_another_process():
     assert json.loads(out.stdout) == band_keys(ITEM)
 
 
-@pytest.mark.parametrize("length", [1500])
-def test_band_keys_is_fast(length):
+def test_band_keys_of_a_long_text_of_distinct_trigrams():
+    # The worst case for speed (every shingle distinct); bench/fingerprint.py measures its
+    # time, a test only what it returns.
     rng = random.Random(1)
-    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(length))  # all shingles distinct: worst case
-    timings = []
-    for _ in range(20):
-        start = time.perf_counter()
-        band_keys(text)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.010  # measured about 1.5 ms in CPython 3.11
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(1500))
+    keys = band_keys(text)
+    assert len(keys) == 16 == len(set(keys))
+    assert keys == band_keys(text)

@@ -8,10 +8,13 @@ class SubmissionsConfig(AppConfig):
     def ready(self) -> None:
         # Emergencies react to the ordinary item acts: a signed-off first report is timed
         # against the written deadline, a signed-off final report closes the case.
-        from . import commissions, emergencies, hooks, panels
+        from . import hooks, panels
+        from .commissions.panels import commission_panel
+        from .emergencies.actions import after_transition
+        from .emergencies.panels import item_panel
 
-        hooks.register(emergencies.after_transition)
-        for provider in (emergencies.item_panel, commissions.commission_panel):
+        hooks.register(after_transition)
+        for provider in (item_panel, commission_panel):
             if provider not in panels.ITEM_PANELS:
                 panels.register(provider)
 

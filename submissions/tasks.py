@@ -11,7 +11,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from . import commissions, emergencies
+from .commissions import actions as commissions
+from .emergencies import actions as emergencies
 
 
 def _moment(now: str | None) -> dt.datetime:

@@ -40,7 +40,7 @@ def penalise_late(*, item: Item, user=None) -> None:
     its first sign-off. Keyed on the item, so a second call penalises nothing more.
 
     Emergency reports are left out: the case's own timer decides them and its
-    "emergency_late" penalty (emergencies.py) already covers a late first report.
+    "emergency_late" penalty (emergencies/actions.py) already covers a late first report.
     """
     if not item.is_late or item.emergency_case_id or item.office_id is None:
         return

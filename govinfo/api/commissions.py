@@ -1,4 +1,4 @@
-"""Commissions (约稿) over the API, over submissions.commissions: an office's editors
+"""Commissions (约稿) over the API, over submissions/commissions/: an office's editors
 issue commissions and follow who answered; the people of the target units see them in
 their inbox, and its writers answer with a draft."""
 
@@ -12,24 +12,23 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from submissions import access, commissions
-from submissions.commission_forms import CommissionFilterForm
+from submissions.commissions import access, actions, queries
+from submissions.commissions.forms import CommissionFilterForm
 from submissions.models import Commission
-from units.access import holds
-from units.models import Role
 
-from . import item_serializers as s
+from . import commission_serializers as s
+from .errors import ErrorSerializer, errors
+from .item_serializers import ItemDetailSerializer, ItemWriteSerializer
 from .items import item_detail_response
 
 BOXES = ("office", "inbox")
 
 
-def _inbox_row(commission: Commission, now) -> Commission:
-    commission.box = "inbox"
-    commission.is_open = commission.deadline > now
-    commission.status = commissions.answer_status(commission.answered_at, commission.deadline, now)
-    commission.status_label = commissions.STATUS_LABELS[commission.status]
-    return commission
+def _inbox_rows(commissions, now) -> list[Commission]:
+    rows = queries.attach_inbox_status(commissions, now=now)
+    for commission in rows:
+        commission.box = "inbox"
+    return rows
 
 
 @extend_schema_view(
@@ -48,13 +47,13 @@ def _inbox_row(commission: Commission, now) -> Commission:
                 "status", OpenApiTypes.STR, enum=["open", "closed"], description="open 未截止；closed 已截止"
             ),
         ],
-        responses={200: s.CommissionSerializer(many=True), 400: s.ErrorSerializer},
+        responses={200: s.CommissionSerializer(many=True), 400: ErrorSerializer},
     ),
-    retrieve=extend_schema(summary="约稿详情", responses={200: s.CommissionDetailSerializer, 404: s.ErrorSerializer}),
+    retrieve=extend_schema(summary="约稿详情", responses={200: s.CommissionDetailSerializer, 404: ErrorSerializer}),
     create=extend_schema(
         summary="发布约稿（编辑）",
         request=s.CommissionInSerializer,
-        responses={201: s.CommissionDetailSerializer, **s.errors(400, 404)},
+        responses={201: s.CommissionDetailSerializer, **errors(400, 404)},
     ),
 )
 class CommissionViewSet(viewsets.GenericViewSet):
@@ -63,29 +62,18 @@ class CommissionViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         user = request.user
-        box = request.query_params.get("box") or ("office" if holds(user, Role.EDITOR) else "inbox")
+        box = request.query_params.get("box") or ("office" if access.can_issue_commission(user) else "inbox")
         if box not in BOXES:
             raise serializers.ValidationError({"box": ["box 只能是 office 或 inbox。"]})
         filters = CommissionFilterForm(request.query_params or None)
         now = timezone.now()
+        listing = queries.office_listing if box == "office" else queries.inbox_listing
+        page = self.paginate_queryset(listing(user, q=filters.value("q"), status=filters.value("status"), now=now))
         if box == "office":
-            qs = commissions.office_commissions(user).select_related("office").order_by("-created_at", "-pk")
-        else:
-            order = ("deadline", "pk") if filters.value("status") == "open" else ("-deadline", "-pk")
-            qs = commissions.inbox(user).order_by(*order)
-        if q := filters.value("q"):
-            qs = qs.filter(topic__contains=q)
-        if filters.value("status") == "open":
-            qs = qs.filter(deadline__gt=now)
-        elif filters.value("status") == "closed":
-            qs = qs.filter(deadline__lte=now)
-        page = self.paginate_queryset(qs)
-        if box == "office":
-            for commission in commissions.attach_counts(page, now=now):
+            for commission in queries.attach_counts(page, now=now):
                 commission.box = "office"
         else:
-            for commission in page:
-                _inbox_row(commission, now)
+            _inbox_rows(page, now)
         return self.get_paginated_response(s.CommissionSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
@@ -97,40 +85,38 @@ class CommissionViewSet(viewsets.GenericViewSet):
         user = self.request.user
         now = timezone.now()
         try:
-            commission = commissions.get_commission_for_editor(user, pk)
+            commission = access.get_commission_for_editor(user, pk)
         except Http404:
-            commission = get_object_or_404(commissions.inbox(user), pk=pk)
-            commission.answers = list(
-                access.unit_items(user).filter(commission=commission).order_by("created_at", "pk")
-            )
-            return _inbox_row(commission, now)
-        commissions.attach_counts([commission], now=now)
+            commission = get_object_or_404(queries.inbox(user), pk=pk)
+            queries.attach_answers(user, [commission])
+            return _inbox_rows([commission], now)[0]
+        queries.attach_counts([commission], now=now)
         commission.box = "office"
-        commission.target_rows = commissions.commission_targets(commission, now=now)
+        commission.target_rows = queries.commission_targets(commission, now=now)
         return commission
 
     def create(self, request):
         user = request.user
-        if not holds(user, Role.EDITOR):
+        if not access.can_issue_commission(user):
             raise PermissionDenied  # only editors issue commissions; forbidden looks like missing
         data = s.CommissionInSerializer(data=request.data, context={"office": user.unit})
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        commission = commissions.issue_commission(
+        commission = actions.issue_commission(
             user=user, topic=d["topic"], requirements=d["requirements"], deadline=d["deadline"], units=d["targets"]
         )
         return Response(s.CommissionDetailSerializer(self._detail(commission.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="回复约稿：撰写一条作为回复的草稿（约稿对象单位的信息员）",
-        request=s.ItemWriteSerializer,
-        responses={201: s.ItemDetailSerializer, **s.errors(400, 404, 409)},
+        request=ItemWriteSerializer,
+        responses={201: ItemDetailSerializer, **errors(400, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         user = request.user
-        commission = commissions.get_commission_to_answer(user, pk)
-        data = s.ItemWriteSerializer(data=request.data, context={"office": user.unit.parent})
+        commission = access.get_commission_to_answer(user, pk)
+        data = ItemWriteSerializer(data=request.data, context={"office": user.unit.parent})
         data.is_valid(raise_exception=True)
-        item = commissions.answer_commission(author=user, commission=commission, data=data.validated_data["data"])
+        item = actions.answer_commission(author=user, commission=commission, data=data.validated_data["data"])
         return item_detail_response(item, self.get_serializer_context(), status.HTTP_201_CREATED)

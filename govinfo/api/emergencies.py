@@ -1,4 +1,4 @@
-"""Emergencies (突发事件) over the API, over submissions.emergencies: the reporting unit's
+"""Emergencies (突发事件) over the API, over submissions/emergencies/: the reporting unit's
 staff report a case with its 首报 and add 续报/终报; the unit's readers and the receiving
 office's editors follow the cases, their reports and the written-report timer.
 
@@ -15,11 +15,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from submissions import emergencies
-from submissions.emergency_forms import CaseFilterForm
+from submissions.emergencies import access, actions, queries
+from submissions.emergencies.forms import CaseFilterForm
 from submissions.models import EmergencyCase
-from units.access import holds
-from units.models import Role
 
 from . import emergency_serializers as s
 from .errors import ErrorSerializer, errors
@@ -32,7 +30,7 @@ def _timer(case: EmergencyCase, now: dt.datetime) -> dict:
     in (or the case is closed); afterwards, by how much the written report was late."""
     deadline = case.written_deadline
     running = case.written_at is None and case.closed_at is None
-    shown = emergencies.timer(deadline, now) if running else None
+    shown = queries.timer(deadline, now) if running else None
     if running:
         past = int((now - deadline).total_seconds())
     elif case.written_at is not None:
@@ -71,7 +69,7 @@ def _timer(case: EmergencyCase, now: dt.datetime) -> dict:
     ),
 )
 class EmergencyCaseViewSet(viewsets.GenericViewSet):
-    queryset = EmergencyCase.objects.none()  # lets the schema type the id; cases come from submissions.emergencies
+    queryset = EmergencyCase.objects.none()  # lets the schema type the id; cases come from the access functions
     serializer_class = s.EmergencyCaseSerializer
 
     def list(self, request):
@@ -79,7 +77,7 @@ class EmergencyCaseViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         # The page's filter form applies the (now valid) values, so both filter alike.
         filters = CaseFilterForm({k: v for k, v in query.validated_data.items() if v})
-        qs = emergencies.case_listing(filters.apply(emergencies.cases_for_user(request.user))).select_related("office")
+        qs = queries.listed_cases(request.user, filters)
         page = self.paginate_queryset(qs)
         now = timezone.now()
         for case in page:
@@ -92,23 +90,23 @@ class EmergencyCaseViewSet(viewsets.GenericViewSet):
 
     def _detail(self, pk) -> dict:
         user = self.request.user
-        case = emergencies.get_case_for_user(user, pk)
+        case = access.get_case_for_user(user, pk)
         # The list's annotations (written report time, reports submitted) for this one case.
-        case = emergencies.case_listing(EmergencyCase.objects.filter(pk=case.pk)).select_related("office").get()
+        case = queries.case_listing(EmergencyCase.objects.filter(pk=case.pk)).select_related("office").get()
         case.timer = _timer(case, timezone.now())
-        case.report_rows = emergencies.case_reports(user, case)  # `reports` is the related manager
-        case.can_add_report = emergencies.can_add_report(user, case)
+        case.report_rows = queries.case_reports(user, case)  # `reports` is the related manager
+        case.can_add_report = access.can_add_report(user, case)
         return s.EmergencyCaseDetailSerializer(case, context=self.get_serializer_context()).data
 
     def create(self, request):
         user = request.user
         # As the page: only staff of a unit that has an office above it report; forbidden looks like missing.
-        if not holds(user, Role.STAFF) or user.unit.parent_id is None:
+        if not access.can_report_emergency(user):
             raise PermissionDenied
         data = s.EmergencyCaseInSerializer(data=request.data, context={"office": user.unit.parent})
         data.is_valid(raise_exception=True)
         form = data.validated_data["form"]
-        item = emergencies.start_case(author=user, data=form.to_data(), case=form.case_data())
+        item = actions.start_case(author=user, data=form.to_data(), case=form.case_data())
         return Response(self._detail(item.emergency_case_id), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -121,13 +119,13 @@ class EmergencyCaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reports(self, request, pk=None):
         user = request.user
-        case = emergencies.get_case_for_user(user, pk)
+        case = access.get_case_for_user(user, pk)
         # As the page: other readers of the case see it but may not write its reports.
-        if not (user.unit_id == case.unit_id and holds(user, Role.STAFF)):
+        if not access.can_write_reports(user, case):
             raise PermissionDenied
         data = s.EmergencyReportInSerializer(data=request.data, context={"office": case.office})
         data.is_valid(raise_exception=True)
         form = data.validated_data["form"]
         # The action refuses a closed case or a 首报 not yet submitted (409).
-        item = emergencies.add_report(case=case, author=user, data=form.to_data(), kind=form.cleaned_data["kind"])
+        item = actions.add_report(case=case, author=user, data=form.to_data(), kind=form.cleaned_data["kind"])
         return item_detail_response(item, self.get_serializer_context(), status.HTTP_201_CREATED)

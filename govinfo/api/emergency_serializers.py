@@ -2,14 +2,14 @@
 
 Output serializers shape what the case pages show. Input serializers check only the JSON
 types; the rules (grade, times in the past, the item fields, 涉密 refused …) stay in the
-page forms (emergency_forms.py), which they call, so no rule is copied here.
+page forms (submissions/emergencies/forms.py), which they call, so no rule is copied here.
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from submissions.emergency_forms import EmergencyStartForm, FollowUpForm
+from submissions.emergencies.forms import EmergencyStartForm, FollowUpForm
 from submissions.models import EmergencyGrade, ReportKind
 
 from .base import UnitRefSerializer

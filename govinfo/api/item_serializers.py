@@ -1,4 +1,4 @@
-"""Serializers of the items, commissions and notifications API.
+"""Serializers of the items and notifications API (commissions: commission_serializers.py).
 
 Output serializers shape what the pages show. Input serializers check only the JSON
 types; the rules (leaf categories, the office's topics and leaders, 涉密 refused, a
@@ -15,7 +15,6 @@ from rest_framework.reverse import reverse
 
 from submissions import checks
 from submissions.actions import transitions_for
-from submissions.commission_forms import CommissionForm
 from submissions.forms import SECRET, ActionForm, EditorEditForm, FilterForm, ItemEditForm
 from submissions.models import (
     Attachment,
@@ -346,70 +345,6 @@ class CheckOutSerializer(serializers.Serializer):
     similar_notice = serializers.CharField(
         help_text="本级办公室还收到调用者无权打开的相似信息时为“本级办公室已收到相似信息”（不含标题、单位），否则为空"
     )
-
-
-# --- Commissions --------------------------------------------------------------------------
-
-
-class CommissionSerializer(serializers.Serializer):
-    """A commission as listed. `box` says from whose side: "office" rows carry the
-    answer counts, "inbox" rows the caller's unit's status."""
-
-    id = serializers.IntegerField()
-    box = serializers.ChoiceField(choices=["office", "inbox"])
-    topic = serializers.CharField()
-    requirements = serializers.CharField()
-    deadline = serializers.DateTimeField()
-    office = UnitRefSerializer()
-    created_at = serializers.DateTimeField()
-    is_open = serializers.BooleanField()
-    targets_count = serializers.IntegerField(allow_null=True, default=None)
-    on_time = serializers.IntegerField(allow_null=True, default=None)
-    late = serializers.IntegerField(allow_null=True, default=None)
-    unanswered = serializers.IntegerField(allow_null=True, default=None)
-    status = serializers.CharField(allow_null=True, default=None, help_text="on_time / late / missing / pending")
-    status_label = serializers.CharField(allow_null=True, default=None)
-    answered_at = serializers.DateTimeField(allow_null=True, default=None)
-
-
-class TargetSerializer(serializers.Serializer):
-    unit = UnitRefSerializer()
-    status = serializers.CharField()
-    status_label = serializers.CharField()
-    answered_at = serializers.DateTimeField(allow_null=True)
-    reminded_at = serializers.DateTimeField(allow_null=True)
-    penalized_at = serializers.DateTimeField(allow_null=True)
-    items = serializers.SerializerMethodField(help_text="已报送到约稿单位的回复信息 id")
-
-    def get_items(self, obj) -> list[int]:
-        return [item.pk for item in obj.items]
-
-
-class AnswerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField(source="plain_title")
-    state = serializers.CharField()
-
-
-class CommissionDetailSerializer(CommissionSerializer):
-    targets = TargetSerializer(
-        source="target_rows", many=True, allow_null=True, default=None, help_text="各约稿对象的报送情况（仅编辑）"
-    )
-    answers = AnswerSerializer(many=True, allow_null=True, default=None, help_text="本单位的回复信息（仅约稿对象单位）")
-
-
-class CommissionInSerializer(serializers.Serializer):
-    """Types only; CommissionForm of the page checks the deadline and the target units."""
-
-    topic = serializers.CharField()
-    requirements = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline = serializers.DateTimeField()
-    targets = serializers.ListField(child=serializers.IntegerField(), default=list, help_text="下级单位 id")
-    all_targets = serializers.BooleanField(default=False, help_text="约稿全部下级单位")
-
-    def validate(self, attrs: dict) -> dict:
-        data = {**attrs, "deadline": attrs["deadline"].isoformat()}
-        return run_form(CommissionForm(data=data, office=self.context["office"]))
 
 
 # --- Notifications ------------------------------------------------------------------------

@@ -33,8 +33,10 @@ from publications.models import (
 from publications.models import Confidentiality as PubConfidentiality
 from scoring import actions as scoring_actions
 from scoring.models import LedgerEntry, PenaltyRule, Scheme, SchemeUnit, Source
-from submissions import actions, commissions, emergencies
+from submissions import actions
 from submissions.categories import ensure_categories
+from submissions.commissions import actions as commissions
+from submissions.emergencies import actions as emergencies
 from submissions.models import Category, Confidentiality, EmergencyGrade, EmergencyRule
 from tests.factories import UnitFactory, UserFactory
 from tests.submissions.pdf_files import minimal_pdf

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from submissions import commissions
+from submissions.commissions import actions as commissions
 from submissions.models import Commission, Item, State
 from tests.factories import UnitFactory, UserFactory
 from tests.submissions.helpers import BODY, act, category

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from submissions import emergencies
+from submissions.emergencies import actions as emergencies
 from submissions.models import Confidentiality, EmergencyCase, Item, ReportKind, State
 from tests.factories import UserFactory
 from tests.submissions.helpers import BODY, act

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from scoring.models import LedgerEntry, Source
 from scoring.queries import scoreboard, unit_total
-from submissions import emergencies
-from submissions.emergencies import CaseData
+from submissions.emergencies import actions as emergencies
+from submissions.emergencies.actions import CaseData
 from tests.submissions.helpers import act, category, data, draft
 
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from scoring.models import LedgerEntry, PenaltyRule, Scheme, SchemeUnit
 from scoring.queries import unit_total
-from submissions import commissions
+from submissions.commissions import actions as commissions
+from submissions.commissions import queries as commission_queries
+from submissions.commissions.panels import commission_panel
 from submissions.models import Commission, CommissionTarget, Item, State
 from submissions.tasks import remind_commissions
 from submissions.workflow import TransitionError
@@ -199,7 +201,7 @@ def test_target_unit_sees_commission_and_answers_through_the_form(client, editor
     assert item.events.filter(comment__contains=TOPIC).exists()
 
     # A draft is not an answer yet; signed off it is, on time.
-    assert commissions.commission_targets(commission)[0].status == commissions.PENDING
+    assert commission_queries.commission_targets(commission)[0].status == commission_queries.PENDING
     act(item, writer, "send_for_signoff")
     act(item, unit_approver, "sign_off")
     client.force_login(unit_approver)
@@ -295,9 +297,9 @@ def test_editor_sees_answered_on_time_late_and_missing(client, editor, writer, u
 def test_item_panel_names_the_commission_an_item_answers(editor, writer, unit_approver, department):
     commission = issue(editor, [department])
     item = answer(commission, writer, unit_approver)
-    panel = commissions.commission_panel(None, item)
+    panel = commission_panel(None, item)
     assert panel["commission"] == commission and panel["status_label"] == "按时报送"
-    assert commissions.commission_panel(None, draft(writer, title="普通信息")) is None
+    assert commission_panel(None, draft(writer, title="普通信息")) is None
 
 
 def test_editor_does_not_see_links_to_drafts(client, editor, writer, department):

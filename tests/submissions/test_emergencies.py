@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from scoring.models import LedgerEntry, PenaltyRule, Scheme, SchemeUnit
 from scoring.queries import scoreboard
-from submissions import emergencies, hooks
-from submissions.emergencies import CaseData, Timer, chinese_number, report_label, timer
+from submissions import hooks
+from submissions.emergencies import actions as emergencies
+from submissions.emergencies.actions import CaseData
+from submissions.emergencies.queries import Timer, chinese_number, report_label, timer
 from submissions.models import EmergencyCase, Item, ReportKind, State
 from submissions.signals import penalty_due
 from tests.factories import UserFactory

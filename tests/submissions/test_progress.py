@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from submissions import commissions
+from submissions.commissions import queries as commissions
 from submissions.models import Category
 from submissions.tasks import check_monthly_progress
 from tests.factories import UnitFactory, UserFactory

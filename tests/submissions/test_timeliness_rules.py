@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from scoring.models import LedgerEntry, PenaltyRule, Scheme, SchemeUnit
 from scoring.queries import scoreboard, unit_total
-from submissions import commissions, emergencies
-from submissions.emergencies import CaseData
+from submissions.commissions import actions as commissions
+from submissions.commissions import queries as commission_queries
+from submissions.emergencies import actions as emergencies
+from submissions.emergencies.actions import CaseData
 from submissions.models import EmergencyCase, Item
 from submissions.tasks import remind_commissions
 from tests.factories import UnitFactory, UserFactory
@@ -188,7 +190,7 @@ def test_late_answer_costs_the_same_whether_the_task_ran_before_or_after_it(
             ("penalty:commission_late", f"commission:{commission.pk}:unit:{unit.pk}:late")
         ]
         assert "约稿逾期报送" in open_rows[0].reason
-    rows = {r.unit: r for r in commissions.commission_targets(commission)}
+    rows = {r.unit: r for r in commission_queries.commission_targets(commission)}
     assert rows[department].status_label == rows[farm].status_label == "逾期报送"
     assert rows[farm].penalized_at is None  # the page no longer says "已记约稿未报"
 

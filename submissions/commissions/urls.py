@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import commission_views as views
+from . import views
 
 urlpatterns = [
     path("commissions/", views.commission_list, name="commission_list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import emergency_views as views
+from . import views
 
 urlpatterns = [
     path("emergencies/", views.emergency_list, name="emergency_list"),

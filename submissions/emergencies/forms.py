@@ -7,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .actions import ItemData
-from .emergencies import CaseData, validate_case
-from .forms import ItemEditForm
-from .models import EmergencyGrade, ReportKind
+from ..actions import ItemData
+from ..forms import ItemEditForm
+from ..models import EmergencyGrade, ReportKind
+from .actions import CaseData, validate_case
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from units.models import Unit
 
-from .commissions import eligible_targets, previous_month
+from .queries import eligible_targets, previous_month
 
 
 class TargetChoiceField(forms.ModelMultipleChoiceField):

@@ -1,6 +1,7 @@
 """The demo province: a province general office, its 16 cities, departments and
 counties under two cities, the publications of DOMAIN.md section 6, and one demo login
-per role at the province, at one city office and at one department.
+per role at the province, at one city office and at one department, a few items in
+different states, and one signed issue of a 公开 publication for the public pages and feed.
 
 Every step looks its row up by natural key before creating it, so loading twice
 changes nothing.
@@ -13,6 +14,7 @@ from django.db import transaction
 from publications.models import Confidentiality, Publication, PublicationKind, Recipient, RecipientKind, Schedule
 from submissions import actions as item_actions
 from submissions.models import Category, Item, Topic
+from submissions.models import Confidentiality as ItemConfidentiality
 from units.actions import ensure_person
 from units.models import AssessmentClass, Role, Unit, UnitKind
 
@@ -46,8 +48,11 @@ class PubSpec:
     points_full: int
     points_brief: int | None = None
     bonus_note: str = ""
+    public: bool = False  # 公开: signed issues go on the pages without login and the feed
 
 
+# The province's 公开 publication; the demo signs one issue of it (_public_issue).
+PUBLIC_PUBLICATION = "云南政务公开"
 PROVINCE_PUBLICATIONS = [
     PubSpec("云南要情", PublicationKind.REPORT_UP, Schedule.AD_HOC, 5, bonus_note="国办采用 +15"),
     PubSpec("每日要情", PublicationKind.DAILY, Schedule.WORKING_DAY, 5),
@@ -56,6 +61,7 @@ PROVINCE_PUBLICATIONS = [
     PubSpec("动态专报", PublicationKind.DYNAMIC_REPORT, Schedule.AD_HOC, 13, bonus_note="批示加分同信息专报"),
     PubSpec("云南政务信息", PublicationKind.GENERAL, Schedule.REGULAR, 5),
     PubSpec("决策通报", PublicationKind.DECISION, Schedule.REGULAR, 5),
+    PubSpec(PUBLIC_PUBLICATION, PublicationKind.GENERAL, Schedule.REGULAR, 3, public=True),
 ]  # fmt: skip
 CITY_PUBLICATIONS = [
     PubSpec("政情专报", PublicationKind.REPORT_UP, Schedule.AD_HOC, 10, bonus_note="报送省政府办公厅的本市信息"),
@@ -81,7 +87,7 @@ DEMO_TOTP_SECRET = "GOVINFODEMOTWOFACTORSECRETKEYABC"
 
 TOPICS = ["边境", "农业", "旅游", "山区", "灾害", "项目", "改革"]
 
-# (author, approver, title, category code, topics, final action, body)
+# (author, approver, title, category code, topics, final action, body[, confidentiality])
 DEMO_ITEMS = [
     ("dept_staff", "dept_approver", "昆明市重大项目建设提速增效", "progress", ["项目"], "sign_off",
      "1—10月，全市省级重大项目完成投资486.3亿元，同比增长12.4%，完成年度计划的87.2%。\n"
@@ -99,6 +105,13 @@ DEMO_ITEMS = [
     ("city_staff", "city_approver", "昆明市春耕备耕工作有序推进", "progress", ["农业"], "sign_off",
      "截至3月底，全市已落实春播面积126.4万亩，储备化肥12.8万吨、种子1.9万吨，农资供应充足、价格平稳。"
      "各县（市、区）组织农技人员1200余人深入田间地头开展指导服务。"),
+    # 公开 items of 昆明's office, adopted by the province into its 公开 publication.
+    ("city_staff", "city_approver", "昆明市政务服务事项实现“一网通办”", "results", ["改革"], "sign_off",
+     "昆明市依托一体化政务服务平台，推动市、县、乡三级政务服务事项网上可办，"
+     "目前全市98.6%的政务服务事项实现“一网通办”，企业和群众办事平均跑动次数降至0.3次。", ItemConfidentiality.PUBLIC),
+    ("city_staff", "city_approver", "昆明市开展春季义务植树活动", "progress", ["农业"], "sign_off",
+     "3月以来，全市组织机关干部、企业职工和志愿者12万余人次参加义务植树，"
+     "新植各类苗木86万株，完成春季造林绿化任务的92%。", ItemConfidentiality.PUBLIC),
 ]  # fmt: skip
 
 
@@ -132,7 +145,8 @@ def _publications(office: Unit, specs: list[PubSpec]) -> None:
             points_brief=spec.points_brief,
             allows_briefs=spec.points_brief is not None,
             bonus_note=spec.bonus_note,
-            confidentiality=Confidentiality.INTERNAL,
+            confidentiality=Confidentiality.PUBLIC if spec.public else Confidentiality.INTERNAL,
+            is_public=spec.public,
             sort_order=order,
         )
 
@@ -263,9 +277,12 @@ def load_demo(password: str) -> list[DemoLogin]:
             _, created = ensure_person(
                 unit=unit, username=username, full_name=f"{unit.display_name}{label}", roles=[role], password=password
             )
-            logins.append(DemoLogin(username, unit.display_name, label, created))
+            # The full name, as the README and runall's banner give it: short names repeat across
+            # offices (市发展改革委 is also every other city's).
+            logins.append(DemoLogin(username, unit.name, label, created))
             _demo_authenticator(username)
     _demo_items()
+    _public_issue(province)
     return logins
 
 
@@ -291,7 +308,7 @@ def _demo_items() -> None:
     from units.models import User
 
     ensure_categories(Category)
-    for author_name, approver_name, title, code, topics, last, body in DEMO_ITEMS:
+    for author_name, approver_name, title, code, topics, last, body, *confidentiality in DEMO_ITEMS:
         author = User.objects.get(username=author_name)
         if Item.objects.filter(unit=author.unit, title=title).exists():
             continue
@@ -301,6 +318,7 @@ def _demo_items() -> None:
             category=Category.objects.get(code=code),
             topics=list(Topic.objects.filter(office_id=author.unit.parent_id, name__in=topics)),
             writers=author.full_name,
+            confidentiality=confidentiality[0] if confidentiality else ItemConfidentiality.INTERNAL,
         )
         item = item_actions.create_draft(author=author, data=data)
         steps = {"send_for_signoff": ["send_for_signoff"], "sign_off": ["send_for_signoff", "sign_off"]}.get(last, [])
@@ -308,3 +326,29 @@ def _demo_items() -> None:
             actor = author if step == "send_for_signoff" else User.objects.get(username=approver_name)
             item.refresh_from_db()
             item_actions.transition(item=item, user=actor, action=step, expected_version=item.version)
+
+
+def _public_issue(province: Unit) -> None:
+    """One signed issue of the province's 公开 publication holding the 公开 demo items, so
+    that /public/ and its feed show something. Adopted, composed and signed through the
+    publications actions by the demo editor and signer, as a person would. Done once: a
+    publication that has any issue is left as its editors made it."""
+    from publications import actions as publication_actions
+    from publications.models import Adoption
+    from units.models import User
+
+    publication = Publication.objects.get(office=province, name=PUBLIC_PUBLICATION)
+    if publication.issues.exists():
+        return
+    editor, signer = User.objects.get(username="prov_editor"), User.objects.get(username="prov_signer")
+    titles = [row[2] for row in DEMO_ITEMS if row[7:] == (ItemConfidentiality.PUBLIC,)]
+    items = Item.objects.filter(office=province, title__in=titles, confidentiality=ItemConfidentiality.PUBLIC)
+    adoptions = []
+    for item in items.order_by("pk"):
+        adoption = Adoption.objects.filter(item=item, publication=publication, withdrawn_at=None).first()
+        adoptions.append(adoption or publication_actions.adopt(item=item, user=editor, publication=publication))
+    if not adoptions:
+        return
+    issue = publication_actions.create_issue(publication=publication, user=editor)
+    publication_actions.add_to_issue(issue=issue, adoptions=adoptions, user=editor)
+    publication_actions.sign_off_issue(issue=issue, user=signer)

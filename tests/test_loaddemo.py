@@ -2,7 +2,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from publications.models import Publication
+from govinfo.management.commands.runall import banner_units
+from publications.models import Adoption, Issue, Publication
 from submissions.models import Item, ItemEvent, Topic
 from units.models import AssessmentClass, Role, RoleGrant, Unit, UnitKind, User
 
@@ -10,7 +11,7 @@ from units.models import AssessmentClass, Role, RoleGrant, Unit, UnitKind, User
 def _counts():
     return {
         m.__name__: m.objects.count()
-        for m in (Unit, User, RoleGrant, Publication, AssessmentClass, Item, ItemEvent, Topic)
+        for m in (Unit, User, RoleGrant, Publication, AssessmentClass, Item, ItemEvent, Topic, Issue, Adoption)
     }
 
 
@@ -19,7 +20,8 @@ def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):
     first = _counts()
     out = capsys.readouterr().out
     assert "新建账号 18 个" in out and settings.DEMO_PASSWORD in out
-    assert first["Item"] == 5 and first["Topic"] == 14
+    assert first["Item"] == 7 and first["Topic"] == 14
+    assert (first["Issue"], first["Adoption"]) == (1, 2)  # the 公开 issue (test_demo_public.py)
     call_command("loaddemo")
     assert _counts() == first
     assert "新建账号 0 个" in capsys.readouterr().out
@@ -52,3 +54,19 @@ def test_loaddemo_never_resets_a_changed_password(db, settings):
     call_command("loaddemo")
     editor.refresh_from_db()
     assert editor.check_password("Changed-by-hand-1")
+
+
+def test_banner_readme_and_loaddemo_name_each_demo_unit_alike(db, capsys):
+    """runall's banner, loaddemo's list and the README's table of demo logins give each
+    demo unit the name the demo data has, and the banner's logins belong to that unit."""
+    from pathlib import Path
+
+    call_command("loaddemo")
+    printed = capsys.readouterr().out
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for unit_name, usernames in banner_units():
+        for username in usernames:
+            assert User.objects.get(username=username).unit.name == unit_name
+            assert f"{username:<14} {unit_name} · " in printed
+        row = next(line for line in readme.splitlines() if f"`{usernames[0]}`" in line)
+        assert row.startswith(f"| {unit_name} |"), row

@@ -123,7 +123,8 @@ class Command(BaseCommand):
 
     def _banner(self, addr: str, site_url: str) -> None:
         line = "=" * 64
-        self.stdout.write(self.style.SUCCESS(f"\n{line}\ngovinfo 已启动：http://{addr}/   （Ctrl-C 全部停止）"))
+        served = addr if ":" in addr else f"127.0.0.1:{addr}"  # runserver takes a bare port too
+        self.stdout.write(self.style.SUCCESS(f"\n{line}\ngovinfo 已启动：http://{served}/   （Ctrl-C 全部停止）"))
         self.stdout.write(f"邮件通知中的链接指向 {site_url}（可用环境变量 SITE_URL 指定）。")
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}，若未修改）：")
         for unit_name, usernames in banner_units():

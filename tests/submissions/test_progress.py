@@ -11,10 +11,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from submissions.commissions import queries as commissions
+from submissions.commissions.exports import progress_xlsx
 from submissions.models import Category
 from submissions.tasks import check_monthly_progress
 from tests.factories import UnitFactory, UserFactory
-from units.models import Notification, Reminder, Role
+from units.models import Notification, Reminder, Role, Unit
 
 from .helpers import act, category, draft
 
@@ -171,6 +172,20 @@ def test_progress_export(client, editor, writer, unit_approver, department, farm
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows == {department.name: "按时报送", farm.name: "未报送"}
+
+
+@pytest.mark.parametrize("name", ["=1+1", "\t=1+1", '\r=HYPERLINK("http://x")', "@SUM(A1)", "+1", "-1"])
+def test_progress_export_keeps_formula_like_unit_names_as_text(name):
+    # A pure builder: no database, unsaved units.
+    office = Unit(name=name)
+    report = commissions.ProgressReport(
+        year=2026, month=9, deadline=dt.date(2026, 10, 10),
+        rows=[commissions.ProgressRow(Unit(name=name), commissions.MISSING, None, 0)],
+    )  # fmt: skip
+    sheet = load_workbook(io.BytesIO(progress_xlsx(report, office))).active
+    assert sheet["A3"].value == "'" + name
+    assert sheet["A3"].data_type == "s"
+    assert sheet["A1"].value.startswith("'" + name)
 
 
 def test_progress_page_query_count_does_not_grow_with_units(

@@ -6,9 +6,11 @@ The public API, importable before the app registry is ready:
     audit.record(action=…, obj=…, changes={field: [old, new]}, actor=…)
     audit.changes_of(obj, {field: new})   for a QuerySet.update() about to happen
     with audit.suspended(): …          bulk loads only
+    audit.set_scope(can_read=…, administered_units=…, subtree=…)   once, by the units app
 """
 
 from .context import as_system, suspended
+from .scope import set_scope
 
 
 def register(model, **options):
@@ -59,4 +61,14 @@ def unit_via(fk: str, attr: str):
     return unit_of
 
 
-__all__ = ["as_system", "cached", "changes_of", "record", "register", "register_actions", "suspended", "unit_via"]
+__all__ = [
+    "as_system",
+    "cached",
+    "changes_of",
+    "record",
+    "register",
+    "register_actions",
+    "set_scope",
+    "suspended",
+    "unit_via",
+]

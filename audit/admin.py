@@ -2,17 +2,15 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from units.access import administered_units, can_use_admin
-from units.admin import DateSafeChangeList
-from units.models import Unit
+from common.admin import DateSafeChangeList
 
-from . import exports, queries, reveal
+from . import exports, queries, reveal, scope
 from .display import action_label, change_lines, changes_text, model_label
 from .models import AuditEntry
 from .registry import action_labels, model_label_choices
@@ -49,7 +47,7 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     field = "actor_unit"
 
     def lookups(self, request, model_admin):
-        units = administered_units(request.user)
+        units = scope.administered_units(request.user)
         own = request.user.unit
         if own is not None and not request.user.is_superuser:
             units = units.filter(depth__lte=own.depth + 1)
@@ -64,11 +62,10 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         if value == "system":
             return queryset.filter(**{f"{self.field}__isnull": True})
         try:
-            unit = administered_units(request.user).get(pk=int(value))
-        except (Unit.DoesNotExist, ValueError):
+            unit = scope.administered_units(request.user).get(pk=int(value))
+        except (ObjectDoesNotExist, ValueError):
             return queryset.none()
-        subtree = Unit.objects.descendants_of(unit, include_self=True).values("pk")
-        return queryset.filter(**{f"{self.field}__in": subtree})
+        return queryset.filter(**{f"{self.field}__in": scope.subtree(unit).values("pk")})
 
 
 class ActorUnitFilter(UnitSubtreeFilter):
@@ -120,10 +117,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return RevealingChangeList
 
     def has_module_permission(self, request) -> bool:
-        return can_use_admin(request.user)
+        return scope.can_read(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return can_use_admin(request.user)
+        return scope.can_read(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False

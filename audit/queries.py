@@ -2,14 +2,13 @@
 
 from django.db.models import QuerySet
 
-from units.access import administered_units, can_use_admin
-
+from . import scope
 from .models import AuditEntry
 
 
 def sees_everything(user) -> bool:
     """Superusers and administrators of the root unit (the province office)."""
-    if not can_use_admin(user):
+    if not scope.can_read(user):
         return False
     return bool(user.is_superuser or (user.unit is not None and user.unit.parent_id is None))
 
@@ -18,8 +17,8 @@ def visible_entries(user) -> QuerySet[AuditEntry]:
     """The entries an administrator may read: all for the province (and superusers);
     for a city's administrator, what people of their subtree did and what was done to
     objects of their subtree. Others read nothing."""
-    if not can_use_admin(user):
+    if not scope.can_read(user):
         return AuditEntry.objects.none()
     if sees_everything(user):
         return AuditEntry.objects.all()
-    return AuditEntry.objects.visible_to(administered_units(user))
+    return AuditEntry.objects.visible_to(scope.administered_units(user))

@@ -9,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from common.admin import DateSafeChangeList
 from units import access
-from units.admin import DateSafeChangeList, ScopedAdmin, ScopedInline
+from units.admin import ScopedAdmin, ScopedInline
 from units.models import Unit
 
 from . import calendar, calendar_notice

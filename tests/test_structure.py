@@ -83,7 +83,6 @@ def test_role_checks_are_made_only_in_access_modules():
     assert offenders == [], "holds(...) outside access modules:\n" + "\n".join(offenders)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: UnitsConfig.ready() does not yet hand audit its scope functions")
 def test_audit_does_not_import_units():
     offenders = audit_imports_of_units()
     assert offenders == [], "audit imports units:\n" + "\n".join(offenders)

@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -12,18 +10,6 @@ from . import access
 from .actions import set_roles
 from .models import AssessmentClass, Role, Unit, User
 from .twofactor.actions import reset_two_factor
-
-
-class DateSafeChangeList(ChangeList):
-    """A change list whose date drill-down (?at__year=9999&at__month=12) cannot overflow:
-    Django computes the next year or month outside its own error handling, so a date past
-    the calendar's end would be a 500; it becomes the admin's usual "bad filter" notice."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except (ValueError, OverflowError) as exc:
-            raise IncorrectLookupParameters(exc) from exc
 
 
 class ScopedAdmin(admin.ModelAdmin):

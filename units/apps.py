@@ -36,3 +36,11 @@ class UnitsConfig(AppConfig):
         audit.register(RoleGrant, exclude=("granted_at",), unit=lambda g: g.unit_id, describe=grant_repr)
         audit.register(AssessmentClass)
         audit.register_actions({"two_factor_enabled": "启用两步验证", "two_factor_reset": "重置两步验证"})
+
+        # audit must not import units (units imports audit): it learns from here who may
+        # read the record and which units make up a person's scope.
+        audit.set_scope(
+            can_read=access.can_use_admin,
+            administered_units=access.administered_units,
+            subtree=lambda unit: Unit.objects.descendants_of(unit, include_self=True),
+        )

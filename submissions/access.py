@@ -17,6 +17,7 @@ from units.access import holds
 from units.models import Role, User
 
 from .models import AT_OFFICE, Confidentiality, Item
+from .workflow import WRITER_EDITABLE
 
 UNIT_READERS = (Role.STAFF, Role.UNIT_APPROVER, Role.LEADER)
 # How an item someone may not read is named where a list must still mention it (a ledger
@@ -33,6 +34,34 @@ def edits_for_office(user: User, office_id: int | None) -> bool:
 def is_office_editor(user: User, item: Item) -> bool:
     """Is this person an editor of the office the item is sent to?"""
     return edits_for_office(user, item.office_id)
+
+
+def can_write_items(user: User) -> bool:
+    """May this person start items? Staff of a unit that has an office above it to
+    report to (the top of the tree reports outside the system)."""
+    return holds(user, Role.STAFF) and user.unit.parent_id is not None
+
+
+def can_edit_item(user: User, item: Item) -> bool:
+    """May this person revise the item's text now? Staff of its writing unit, while it is
+    a draft or back with the unit (WRITER_EDITABLE); the action checks the same."""
+    return item.state in WRITER_EDITABLE and user.unit_id == item.unit_id and holds(user, Role.STAFF)
+
+
+def can_see_unit_items(user: User) -> bool:
+    """Does this person have "my items", the list of their unit's items? Staff, unit
+    approvers and leaders of a unit (UNIT_READERS)."""
+    return any(holds(user, r) for r in UNIT_READERS)
+
+
+def can_sign_off_queue(user: User) -> bool:
+    """Does this person have the unit's sign-off queue? Its unit approvers."""
+    return holds(user, Role.UNIT_APPROVER)
+
+
+def can_use_desk(user: User) -> bool:
+    """Does this person have an editor's desk (the items submitted to their office)?"""
+    return holds(user, Role.EDITOR)
 
 
 def can_read(user: User, item: Item, *, named: bool | None = None) -> bool:
@@ -52,7 +81,7 @@ def can_read(user: User, item: Item, *, named: bool | None = None) -> bool:
         if item.state not in AT_OFFICE or user.unit_id != item.office_id or not holds(user, Role.LEADER):
             return False
         return named if named is not None else item.named_readers.filter(pk=user.pk).exists()
-    return user.unit_id == item.unit_id and any(holds(user, r) for r in UNIT_READERS)
+    return user.unit_id == item.unit_id and can_see_unit_items(user)
 
 
 def readable_item_ids(user: User, items: Iterable[Item]) -> set[int]:
@@ -76,10 +105,11 @@ def item_label(item: Item, *, readable: bool) -> str:
 
 
 def unit_items(user: User) -> QuerySet[Item]:
-    """'My items': the unit's items this person may read."""
-    if not user.unit_id or not any(holds(user, r) for r in UNIT_READERS):
+    """'My items': the unit's items this person may read (can_read as a query)."""
+    if not can_see_unit_items(user):
         return Item.objects.none()
     qs = Item.objects.filter(unit_id=user.unit_id)
+    # Of the unit's 敏感 items, staff and leaders see only their own; approvers sign them off.
     if not holds(user, Role.UNIT_APPROVER):
         qs = qs.filter(~Q(confidentiality=Confidentiality.SENSITIVE) | Q(author=user))
     return qs
@@ -87,7 +117,7 @@ def unit_items(user: User) -> QuerySet[Item]:
 
 def desk_items(user: User) -> QuerySet[Item]:
     """The editor's desk: every item that has reached this person's office."""
-    if not holds(user, Role.EDITOR):
+    if not can_use_desk(user):
         return Item.objects.none()
     # Every item at the office has a submission time; saying so lets PostgreSQL skip the
     # NULLs that its newest-first index keeps in front (the office's own drafts).

@@ -1,4 +1,5 @@
-"""Reads shared by the item pages: desk, my items, duplicates, history."""
+"""Reads shared by the item pages and the API: desk, my items, duplicates, writing hints,
+version diffs, history."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -20,8 +21,20 @@ from django.utils import timezone
 
 from units.models import Role, Unit, User
 
-from . import access, fingerprint
-from .models import WAITING_FOR_EDITOR, Attachment, Category, Confidentiality, Fingerprint, Item, ItemEvent, State
+from . import access, checks, fingerprint
+from .diff import diff_html, diff_stats
+from .models import (
+    WAITING_FOR_EDITOR,
+    Attachment,
+    Category,
+    Confidentiality,
+    Fingerprint,
+    Item,
+    ItemEvent,
+    ItemForm,
+    ItemVersion,
+    State,
+)
 
 DUPLICATE_WINDOW_DAYS = 90
 DUPLICATE_THRESHOLD = 0.6  # "near-identical"; MinHash bands catch ~90% of pairs at 0.6
@@ -265,3 +278,103 @@ def office_leaders(office: Unit | None) -> QuerySet[User]:
 
 def history(item: Item) -> QuerySet[ItemEvent]:
     return item.events.select_related("actor", "actor_unit").order_by("at", "pk")
+
+
+# --- Writing hints: the checks and the duplicate check, for the page and the API ------------
+
+# Enough for any real item, and bounded work for a check run on every keystroke.
+LIVE_TITLE_MAX, LIVE_BODY_MAX = 500, 20000
+
+
+@dataclass
+class WritingHints:
+    """What the writing check tells one person about a text: the checks' findings and
+    the near-duplicates they may see."""
+
+    hints: list[checks.Hint]
+    duplicates: DuplicateHints
+
+    @property
+    def blocked(self) -> bool:
+        """A "禁止" finding (涉密): saving would be refused."""
+        return any(h.level == checks.BLOCK for h in self.hints)
+
+    def context(self) -> dict:
+        """The names the templates (submissions/_hints.html) read."""
+        return {"hints": self.hints, "duplicates": self.duplicates}
+
+
+def writing_hints(
+    user: User, title: str, body: str, *, form: str, office_id: int | None, exclude_pk: int | None = None
+) -> WritingHints:
+    """The writing checks and the duplicate check of a text bound for `office_id`."""
+    # The form as posted may be anything; the checks know only the real ones.
+    form = form if form in ItemForm.values else ItemForm.FULL
+    return WritingHints(
+        hints=checks.run_checks(title, body, form=form),
+        duplicates=duplicate_hints(user, title, body, office_id=office_id, exclude_pk=exclude_pk),
+    )
+
+
+def live_writing_hints(user: User, title: str, body: str, *, form: str, item_pk: int | None) -> WritingHints:
+    """The live check of the text being typed (the page's htmx check and the API's).
+
+    `item_pk` is the item being edited, left out of its own duplicates; one the person
+    may not read is 404. The text goes to that item's office, else to the office above
+    the writer's unit."""
+    office_id = user.unit.parent_id if user.unit_id else None
+    if item_pk is not None:
+        office_id = access.get_item_for_user(user, item_pk).office_id
+    return writing_hints(
+        user, title[:LIVE_TITLE_MAX], body[:LIVE_BODY_MAX], form=form, office_id=office_id, exclude_pk=item_pk
+    )
+
+
+# --- Version diffs ----------------------------------------------------------------------
+
+ONE_VERSION_ONLY = "该信息只有一个版本，暂无修改对比。"
+
+
+class NoDiff(Exception):
+    """The diff asked for cannot be shown; `field` is the parameter at fault ("" when the
+    item has a single version), `message` says why in Chinese."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+@dataclass
+class VersionDiff:
+    versions: list[ItemVersion]
+    a: ItemVersion
+    b: ItemVersion
+    html: str
+    inserted: int
+    deleted: int
+
+
+def item_versions(item: Item) -> list[ItemVersion]:
+    """The item's versions, oldest first, with who made each."""
+    return list(item.versions.select_related("created_by").order_by("number"))
+
+
+def version_diff(item: Item, a: int | None = None, b: int | None = None, *, lenient: bool = False) -> VersionDiff:
+    """Version `a` of the item against version `b` (default: the last two).
+
+    A number the item does not have raises NoDiff, or with `lenient` (the page's
+    selectors) falls back to the default; fewer than two versions always raises NoDiff."""
+    versions = item_versions(item)
+    if len(versions) < 2:
+        raise NoDiff("", ONE_VERSION_ONLY)
+    by_number = {v.number: v for v in versions}
+    chosen = {}
+    for name, number, default in (("a", a, versions[-2].number), ("b", b, versions[-1].number)):
+        if number is not None and number not in by_number:
+            if not lenient:
+                raise NoDiff(name, f"该信息没有第{number}版。")
+            number = None
+        chosen[name] = by_number[default if number is None else number]
+    old = f"{chosen['a'].plain_title}\n{chosen['a'].plain_body}"
+    new = f"{chosen['b'].plain_title}\n{chosen['b'].plain_body}"
+    return VersionDiff(versions, chosen["a"], chosen["b"], diff_html(old, new), **diff_stats(old, new))

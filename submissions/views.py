@@ -4,21 +4,18 @@ action and redirect. Domain errors come back as plain Chinese messages."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from units.access import holds
-from units.models import Role
-
-from . import access, actions, checks, queries
-from .diff import diff_html, diff_stats
+from . import access, actions, queries
 from .docx_import import import_docx
+from .downloads import attachment_response
 from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
-from .models import AT_OFFICE, Attachment, ItemForm, State
+from .models import AT_OFFICE, Attachment, State
 from .panels import panels_for
-from .uploads import UploadRejected, download_name
-from .workflow import EDITOR_EDITABLE, TRANSITIONS, WRITER_EDITABLE, TransitionError
+from .uploads import UploadRejected
+from .workflow import EDITOR_EDITABLE, TRANSITIONS, TransitionError
 
 PAGE_SIZE = 30
 COUNT_CAP = 1000
@@ -29,18 +26,9 @@ def _errors(exc: ValidationError | TransitionError) -> str:
 
 
 def _require_staff(request):
-    if not holds(request.user, Role.STAFF) or request.user.unit.parent_id is None:
+    if not access.can_write_items(request.user):
         return render(request, "403.html", {"message": "只有信息员可以撰写信息。"}, status=403)
     return None
-
-
-def _hints_context(user, title: str, body: str, form: str, *, office_id: int | None, exclude_pk=None) -> dict:
-    # The form as posted may be anything; the checks know only the real ones.
-    form = form if form in ItemForm.values else ItemForm.FULL
-    return {
-        "hints": checks.run_checks(title, body, form=form),
-        "duplicates": queries.duplicate_hints(user, title, body, office_id=office_id, exclude_pk=exclude_pk),
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,14 +55,14 @@ def _form_context(request, form, office, item=None, import_form=None) -> dict:
         "office": office,
         "item": item,
         "import_form": import_form or DocxImportForm(),
-        **_hints_context(
+        **queries.writing_hints(
             request.user,
             title,
             body,
-            form["form"].value() or "full",
+            form=form["form"].value() or "full",
             office_id=office.pk if office else None,
             exclude_pk=item.pk if item else None,
-        ),
+        ).context(),
     }
 
 
@@ -103,9 +91,7 @@ def item_import(request):
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk: int):
     item = access.get_item_for_user(request.user, pk)
-    if item.state not in WRITER_EDITABLE or not (
-        holds(request.user, Role.STAFF) and request.user.unit_id == item.unit_id
-    ):
+    if not access.can_edit_item(request.user, item):
         messages.error(request, "该信息当前不能修改。")
         return redirect("item_detail", item.pk)
     initial = {
@@ -143,15 +129,10 @@ def item_check(request):
     exclude = request.POST.get("item_id") or ""
     # isdigit() alone lets "²" through to int(); isascii() keeps it to 0-9.
     exclude_pk = int(exclude) if exclude.isascii() and exclude.isdigit() else None
-    # The office the text goes to: the edited item's, else the one above the writer's unit.
-    office_id = request.user.unit.parent_id if request.user.unit_id else None
-    if exclude_pk is not None:
-        office_id = access.get_item_for_user(request.user, exclude_pk).office_id
-    context = _hints_context(
-        request.user, title[:500], body[:20000], request.POST.get("form", "full"), office_id=office_id,
-        exclude_pk=exclude_pk,
-    )  # fmt: skip
-    return render(request, "submissions/_hints.html", context)
+    found = queries.live_writing_hints(
+        request.user, title, body, form=request.POST.get("form", "full"), item_pk=exclude_pk
+    )
+    return render(request, "submissions/_hints.html", found.context())
 
 
 @require_GET
@@ -160,28 +141,30 @@ def item_detail(request, pk: int):
     editors the review page with the actions they may take."""
     item = access.get_item_for_user(request.user, pk)
     is_editor = access.is_office_editor(request.user, item)
-    versions = list(item.versions.select_related("created_by").order_by("number"))
     context = {
         "item": item,
         "is_editor": is_editor,
         "editor_can_edit": is_editor and item.state in EDITOR_EDITABLE,
-        "can_edit": item.state in WRITER_EDITABLE
-        and request.user.unit_id == item.unit_id
-        and holds(request.user, Role.STAFF),
+        "can_edit": access.can_edit_item(request.user, item),
         "transitions": actions.transitions_for(item, request.user),
         "action_form": ActionForm(initial={"version": item.version}),
         "attachment_form": AttachmentForm(),
         "attachments": item.attachments.all(),
         "events": queries.history(item),
-        "versions": versions,
+        "versions": queries.item_versions(item),
         "topics": item.topics.all(),
         "panels": panels_for(request, item),
         "returns": item.events.filter(action__in=["return", "send_back", "reject"])
         .select_related("actor")
         .order_by("-at"),
-        **_hints_context(
-            request.user, item.plain_title, item.plain_body, item.form, office_id=item.office_id, exclude_pk=item.pk
-        ),
+        **queries.writing_hints(
+            request.user,
+            item.plain_title,
+            item.plain_body,
+            form=item.form,
+            office_id=item.office_id,
+            exclude_pk=item.pk,
+        ).context(),  # fmt: skip
     }
     return render(request, "submissions/item_detail.html", context)
 
@@ -236,25 +219,24 @@ def item_editor_edit(request, pk: int):
 @require_GET
 def item_diff(request, pk: int):
     item = access.get_item_for_user(request.user, pk)
-    versions = list(item.versions.select_related("created_by").order_by("number"))
-    if len(versions) < 2:
-        messages.info(request, "该信息只有一个版本，暂无修改对比。")
-        return redirect("item_detail", item.pk)
-    by_number = {v.number: v for v in versions}
 
-    def pick(name: str, default: int) -> int:
+    def number(name: str) -> int | None:
         raw = request.GET.get(name, "")
-        return int(raw) if raw.isascii() and raw.isdigit() and int(raw) in by_number else default  # not "²"
+        return int(raw) if raw.isascii() and raw.isdigit() else None  # isdigit() alone lets "²" through
 
-    a, b = by_number[pick("a", versions[-2].number)], by_number[pick("b", versions[-1].number)]
-    old, new = f"{a.plain_title}\n{a.plain_body}", f"{b.plain_title}\n{b.plain_body}"
+    try:
+        # The selectors may send anything: a version the item lacks shows the default.
+        found = queries.version_diff(item, number("a"), number("b"), lenient=True)
+    except queries.NoDiff as exc:
+        messages.info(request, exc.message)
+        return redirect("item_detail", item.pk)
     context = {
         "item": item,
-        "versions": versions,
-        "a": a,
-        "b": b,
-        "diff": diff_html(old, new),
-        "stats": diff_stats(old, new),
+        "versions": found.versions,
+        "a": found.a,
+        "b": found.b,
+        "diff": found.html,
+        "stats": {"inserted": found.inserted, "deleted": found.deleted},
     }
     return render(request, "submissions/item_diff.html", context)
 
@@ -286,19 +268,7 @@ def _get_attachment(request, pk: int) -> Attachment:
 @require_GET
 def attachment_download(request, pk: int):
     """Files live outside the web root and are served only after the access check."""
-    attachment = _get_attachment(request, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=attachment.kind != "image",
-        filename=download_name(attachment.original_name, attachment.content_type),
-        content_type=attachment.content_type,
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(_get_attachment(request, pk))
 
 
 @require_POST
@@ -317,7 +287,7 @@ def attachment_delete(request, pk: int):
 @require_GET
 def my_items(request):
     qs = access.unit_items(request.user)
-    if not request.user.unit_id or not any(holds(request.user, r) for r in access.UNIT_READERS):
+    if not access.can_see_unit_items(request.user):
         return render(request, "403.html", {"message": "“本单位信息”仅对本单位信息员、审签人和领导开放。"}, status=403)
     filter_form = FilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else queries.ItemFilters()
@@ -328,7 +298,7 @@ def my_items(request):
 
 @require_GET
 def signoff_queue(request):
-    if not holds(request.user, Role.UNIT_APPROVER):
+    if not access.can_sign_off_queue(request.user):
         return render(request, "403.html", {"message": "待审签列表仅对单位审签人开放。"}, status=403)
     qs = access.unit_items(request.user).filter(state=State.PENDING_SIGNOFF)
     page = Paginator(queries.my_items(qs, queries.ItemFilters()), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -353,7 +323,7 @@ def _known_total(filters: queries.ItemFilters, counts: dict[str, int]) -> int | 
 def desk(request):
     """The editor's desk: everything submitted to this office, filtered and paginated;
     the number of queries does not grow with the number of items."""
-    if not holds(request.user, Role.EDITOR):
+    if not access.can_use_desk(request.user):
         return render(request, "403.html", {"message": "编辑台仅对编辑开放。"}, status=403)
     office = request.user.unit
     base = access.desk_items(request.user)

@@ -16,14 +16,12 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from submissions import access, actions, checks, queries
-from submissions import views as pages
-from submissions.diff import diff_html, diff_stats
+from submissions import access, actions, queries
+from submissions.downloads import attachment_response
 from submissions.forms import FilterForm
 from submissions.models import Attachment, Item
 from submissions.workflow import TRANSITIONS, Transition
-from units.access import holds
-from units.models import Notification, Role
+from units.models import Notification
 
 from . import item_serializers as s
 from .base import AnyAccept
@@ -44,7 +42,7 @@ def item_detail_response(item: Item, context: dict, code: int = status.HTTP_200_
 
 def default_scope(user) -> str:
     """People of a writing unit see their unit's items; an editor alone sees the desk."""
-    return "unit" if any(holds(user, r) for r in access.UNIT_READERS) else "desk"
+    return "unit" if access.can_see_unit_items(user) else "desk"
 
 
 @extend_schema_view(
@@ -150,17 +148,19 @@ class ItemViewSet(viewsets.GenericViewSet):
         item = self.get_item()
         query = s.DiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        versions = {v.number: v for v in item.versions.order_by("number")}
-        if len(versions) < 2:
-            raise serializers.ValidationError({"non_field_errors": ["该信息只有一个版本，暂无修改对比。"]})
-        numbers = sorted(versions)
-        a, b = query.validated_data.get("a", numbers[-2]), query.validated_data.get("b", numbers[-1])
-        for name, number in (("a", a), ("b", b)):
-            if number not in versions:
-                raise serializers.ValidationError({name: [f"该信息没有第{number}版。"]})
-        old = f"{versions[a].plain_title}\n{versions[a].plain_body}"
-        new = f"{versions[b].plain_title}\n{versions[b].plain_body}"
-        return Response({"a": a, "b": b, "html": str(diff_html(old, new)), **diff_stats(old, new)})
+        try:
+            found = queries.version_diff(item, query.validated_data.get("a"), query.validated_data.get("b"))
+        except queries.NoDiff as exc:
+            raise serializers.ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
+        return Response(
+            {
+                "a": found.a.number,
+                "b": found.b.number,
+                "html": str(found.html),
+                "inserted": found.inserted,
+                "deleted": found.deleted,
+            }
+        )
 
     @extend_schema(
         summary="写作检查与查重（与撰写页的实时检查相同）",
@@ -172,20 +172,14 @@ class ItemViewSet(viewsets.GenericViewSet):
         data = s.CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        exclude_pk = d.get("item_id")
-        # The office the text goes to, as on the page: the edited item's, else the writer's parent.
-        office_id = request.user.unit.parent_id if request.user.unit_id else None
-        if exclude_pk is not None:
-            office_id = access.get_item_for_user(request.user, exclude_pk).office_id
-        # Cut as the live check page does: enough for any real item, bounded work.
-        title, body = d["title"][:500], d["body"][:20000]
-        hints = checks.run_checks(title, body, form=d["form"])
-        found = queries.duplicate_hints(request.user, title, body, office_id=office_id, exclude_pk=exclude_pk)
+        found = queries.live_writing_hints(
+            request.user, d["title"], d["body"], form=d["form"], item_pk=d.get("item_id")
+        )
         out = {
-            "blocked": any(h.level == checks.BLOCK for h in hints),
-            "hints": hints,
-            "duplicates": found.shown,
-            "similar_notice": found.notice,
+            "blocked": found.blocked,
+            "hints": found.hints,
+            "duplicates": found.duplicates.shown,
+            "similar_notice": found.duplicates.notice,
         }
         return Response(s.CheckOutSerializer(out).data)
 
@@ -193,7 +187,7 @@ class ItemViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         user = request.user
-        if not holds(user, Role.STAFF):
+        if not access.can_write_items(user):
             raise PermissionDenied  # only writers start items; forbidden looks like missing
         data = s.ItemWriteSerializer(data=request.data, context={"office": user.unit.parent})
         data.is_valid(raise_exception=True)
@@ -278,10 +272,9 @@ class ItemViewSet(viewsets.GenericViewSet):
         content_negotiation_class=AnyAccept,
     )
     def download_attachment(self, request, pk=None, att_id=None):
-        attachment = self.get_attachment(att_id)
-        # The page's view serves the file: one place decides the headers that keep an
-        # uploaded file from running in the browser (nosniff, sandbox, download).
-        return pages.attachment_download(request._request, attachment.pk)
+        # The page's response: one place decides the headers that keep an uploaded file
+        # from running in the browser (nosniff, sandbox, download).
+        return attachment_response(self.get_attachment(att_id))
 
     # --- Transitions ---------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from submissions.checks import SECRET_REFUSAL
 from submissions.models import Attachment, Category, Item, ItemEvent, State, Topic
 from tests.factories import UserFactory
 from tests.submissions.helpers import BODY, act, category, draft, submitted
+from tests.submissions.pdf_files import minimal_pdf
 from units.models import Role
 
 
@@ -316,6 +317,27 @@ def test_attachment_upload_list_download_and_delete(writer, colleague, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         gone = api_for(writer).delete(reverse("api-item-attachment", args=[item.pk, att["id"]]))
     assert gone.status_code == 204 and not Attachment.objects.exists() and not stored.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "disposition"),
+    [("现场照片.png", png(), "inline"), ("通报.html", minimal_pdf(), "attachment")],
+)
+def test_page_and_api_serve_an_attachment_with_the_same_headers(client, writer, name, content, disposition):
+    """One response for both: an image opens in the browser, anything else downloads
+    under the name of what it really is, both sandboxed and never sniffed."""
+    item = draft(writer)
+    att = upload(api_for(writer), item, name, content).json()
+    client.force_login(writer)
+    page = client.get(reverse("attachment_download", args=[att["id"]]))
+    api = api_for(writer).get(att["download"])
+    assert page.status_code == api.status_code == 200
+    headers = ("Content-Type", "Content-Disposition", "Content-Security-Policy", "X-Content-Type-Options")
+    assert {h: page[h] for h in headers} == {h: api[h] for h in headers}
+    assert page["Content-Disposition"].startswith(disposition)
+    assert b"".join(page.streaming_content) == b"".join(api.streaming_content) == content
+    if disposition == "attachment":
+        assert "filename*=utf-8''%E9%80%9A%E6%8A%A5.pdf" in page["Content-Disposition"]
 
 
 def test_attachment_bad_input(writer):

@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("govinfo.api.urls")),
     path("", include("scoring.urls")),
-    path("", include("publications.urls_instructions")),
+    path("", include("publications.instructions.urls")),
     path("", include("publications.urls_forwarding")),
     path("", include("submissions.commissions.urls")),
     path("", include("submissions.emergencies.urls")),

@@ -8,7 +8,7 @@ class PublicationsConfig(AppConfig):
     def ready(self) -> None:
         from submissions.panels import register
 
-        from .instruction_views import instruction_panel
+        from .instructions.views import instruction_panel
         from .views import item_panel
 
         register(item_panel)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from units.models import User
 
 from . import actions, calendar
-from .instruction_tasks import *  # noqa: F403  (registers the instruction tasks with Celery)
+from .instructions.tasks import *  # noqa: F403  (registers the instruction tasks with Celery)
 from .models import CompileRun, CompileStatus, Publication, Schedule
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from publications import actions as pub_actions
-from publications import instructions as ins
+from publications.instructions import actions as ins
 from publications.models import (
     CompileRun,
     InstructionLevel,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from publications import actions
-from publications import instructions as ins
+from publications.instructions import actions as ins
 from publications.models import (
     Adoption,
     ExternalAdoption,

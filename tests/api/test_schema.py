@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from govinfo.api.auth import issue_token
 from publications import actions
-from publications import instructions as ins
+from publications.instructions import actions as ins
 from publications.models import InstructionLevel, Publication
 from scoring.models import Scheme
 from submissions.models import Item, State

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from publications import instructions as ins
+from publications.instructions import actions as ins
 from publications.models import FeedbackAttachment, InstructionHandler, InstructionLevel
 from submissions import actions
 from submissions.models import Attachment, Confidentiality, ItemEvent

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from publications import actions
-from publications.instructions import make_instruction
+from publications.instructions.actions import make_instruction
 from publications.models import Publication, PublicationKind
 from scoring import actions as scoring_actions
 from scoring.models import PenaltyRule, Scheme, SchemeUnit

@@ -59,7 +59,7 @@ def test_forwarded_item_arrives_upstairs_and_results_flow_back(
     assert "已转报" in page and "《信息专报》信息采用" in page
 
     # An instruction upstairs, on the province's signed issue, flows back too.
-    from publications.instructions import make_instruction
+    from publications.instructions.actions import make_instruction
 
     prov_signer = UserFactory(username="prov_signer", unit=province, roles=[Role.ISSUE_APPROVER])
     issue = actions.create_issue(publication=special, user=prov_editor)

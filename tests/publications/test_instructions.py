@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from publications import instructions as ins
-from publications.instruction_tasks import check_feedback_deadlines
+from publications.instructions import actions as ins
+from publications.instructions.tasks import check_feedback_deadlines
 from publications.models import (
     FeedbackAttachment,
     Instruction,

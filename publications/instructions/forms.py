@@ -11,7 +11,8 @@ from django.utils import timezone
 from submissions.forms import DATE_INVALID, date_range_validators
 from units.models import Unit
 
-from .instructions import MAX_FEEDBACK_CHARS, MAX_FEEDBACK_FILES, Status, level_names
+from .actions import MAX_FEEDBACK_CHARS, MAX_FEEDBACK_FILES
+from .queries import Status, level_names
 
 DEFAULT_FEEDBACK_DAYS = 7
 

@@ -6,15 +6,17 @@ import datetime as dt
 
 from celery import shared_task
 
-from . import instructions
+from . import actions
 
 __all__ = ["check_feedback_deadlines"]
 
 
+# The registered name predates this module and is what the beat schedule
+# (settings.CELERY_BEAT_SCHEDULE) sends: it is pinned, not derived from the path.
 @shared_task(name="publications.check_feedback_deadlines")
 def check_feedback_deadlines(today: str | dt.date | None = None) -> dict[str, int]:
     """Penalise handlers past the deadline without feedback; remind those due soon.
     `today` (ISO date or date) replaces the current date, for catch-up runs and tests."""
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
-    return instructions.check_feedback_deadlines(today)
+    return actions.check_feedback_deadlines(today)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import instruction_views as views
+from . import views
 
 urlpatterns = [
     path("instructions/", views.instruction_list, name="instruction_list"),

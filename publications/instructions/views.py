@@ -1,29 +1,30 @@
 """Instruction pages: writing one (from the issue a leader reads), the handling units'
 inbox and report back, the office's list and export, and the panel on the item page.
-Thin views over instructions.py."""
+Thin views: objects through `access`, reads and statuses through `queries`, changes
+through `actions`."""
 
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.downloads import file_response
 from submissions import access as item_access
 from submissions.uploads import UploadRejected, download_name
 from submissions.workflow import TransitionError
-from units.access import holds
-from units.models import Role
 
-from . import access
-from . import instructions as ins
-from .instruction_forms import FeedbackForm, InboxFilterForm, InstructionFilterForm, InstructionForm
-from .models import Adoption
-from .output import issue_copy
+from ..access import can_read_issue
+from ..copies import issue_copy
+from ..models import Adoption, InstructionHandler
+from . import access, actions, exports, queries
+from .forms import FeedbackForm, InboxFilterForm, InstructionFilterForm, InstructionForm
 
 
 def _error(exc) -> list[str]:
@@ -45,25 +46,25 @@ def instruction_create(request):
     if not item_pk:
         if not issue_pk:
             raise Http404("请从刊物中选择要批示的信息")
-        issue = ins.get_issue_for_instruction(request.user, issue_pk)
+        issue = access.get_issue_for_instruction(request.user, issue_pk)
         context = {"issue": issue, "adoptions": issue_copy(issue, request.user).adoptions}
         return render(request, "publications/instructions/choose_item.html", context)
-    item, issue = ins.get_target_for_instruction(request.user, item_pk, issue_pk)
+    item, issue = access.get_target_for_instruction(request.user, item_pk, issue_pk)
     office = issue.publication.office
-    is_leader = holds(request.user, Role.LEADER)
+    is_leader = access.instructs_as_leader(request.user)
     initial = {**InstructionForm.defaults(timezone.localdate()), "units": [item.unit_id]}
     if is_leader:
         initial["leader_name"] = request.user.get_full_name()
     form = InstructionForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        units=ins.handler_units(office, item),
+        units=queries.handler_units(office, item),
         leader_required=not is_leader,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            instruction = ins.make_instruction(
+            instruction = actions.make_instruction(
                 item=item, issue=issue, user=request.user, leader_name=d["leader_name"], level=d["level"],
                 text=d["text"], date=d["date"], deadline=d["deadline"], units=list(d["units"]),
             )  # fmt: skip
@@ -91,43 +92,38 @@ def instruction_create(request):
 
 def _detail_context(request, instruction, feedback_form=None) -> dict:
     today = timezone.localdate()
-    handlers = list(instruction.handler_links.select_related("unit", "feedback_by").prefetch_related("attachments"))
-    for h in handlers:
-        h.instruction = instruction
-        h.status = ins.handler_status(h, today)
-        h.status_label = ins.Status.LABELS[h.status]
-    mine = next((h for h in handlers if ins.is_handler_member(request.user, h.unit_id)), None)
-    office_editor = request.user.unit_id == instruction.office_id and holds(request.user, Role.EDITOR)
+    handlers = InstructionHandler.objects.select_related("unit", "feedback_by").prefetch_related("attachments")
+    prefetch_related_objects([instruction], Prefetch("handler_links", queryset=handlers))
+    (instruction,) = queries.with_statuses([instruction], request.user, today)
+    handlers = instruction.handler_list
+    mine = next((h for h in handlers if access.is_handler_member(request.user, h.unit_id)), None)
     return {
         "instruction": instruction,
         "handlers": handlers,
         "mine": mine,
         "feedback_form": feedback_form or (FeedbackForm() if mine and not mine.feedback_at else None),
-        "item_title": ins.masked_title(request.user, instruction.item, office_editor=office_editor),
+        "item_title": instruction.title,
         "can_read_item": item_access.can_read(request.user, instruction.item),
-        "can_read_issue": bool(instruction.issue and access.can_read_issue(request.user, instruction.issue)),
-        "is_office": ins.is_office_reader(request.user, instruction.office_id),
+        "can_read_issue": bool(instruction.issue and can_read_issue(request.user, instruction.issue)),
+        "is_office": access.is_office_reader(request.user, instruction.office_id),
         "today": today,
     }
 
 
 @require_GET
 def instruction_detail(request, pk: int):
-    instruction = ins.get_instruction_for_user(request.user, pk)
+    instruction = access.get_instruction_for_user(request.user, pk)
     return render(request, "publications/instructions/detail.html", _detail_context(request, instruction))
 
 
 @require_POST
 def instruction_feedback(request, pk: int):
     """The handling unit reports back; on error the page comes back with what was typed."""
-    instruction = ins.get_instruction_for_user(request.user, pk)
-    handler = ins.handler_for(request.user, instruction)
-    if handler is None:
-        raise Http404("没有找到该批示")
+    instruction, handler = access.get_handler_for_user(request.user, pk)
     form = FeedbackForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            ins.report_feedback(
+            actions.report_feedback(
                 handler=handler, user=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
             )
         except UploadRejected as exc:
@@ -149,19 +145,17 @@ def instruction_feedback(request, pk: int):
 @require_GET
 def feedback_attachment(request, pk: int):
     """Feedback files live outside the web root and are served only after the check."""
-    attachment = ins.get_attachment_for_user(request.user, pk)
+    attachment = access.get_attachment_for_user(request.user, pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=not attachment.content_type.startswith("image/"),
-        filename=download_name(attachment.original_name, attachment.content_type),
-        content_type=attachment.content_type,
+    # Images open in the browser, the rest download; both came from users, so sandboxed.
+    return file_response(
+        handle, filename=download_name(attachment.original_name, attachment.content_type),
+        content_type=attachment.content_type, as_attachment=not attachment.content_type.startswith("image/"),
+        sandbox=True,
     )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- Lists ------------------------------------------------------------------------------
@@ -170,24 +164,21 @@ def feedback_attachment(request, pk: int):
 @require_GET
 def instruction_inbox(request):
     """待办批示: what the person's unit must report back on."""
-    if not ins.is_handler_member(request.user, request.user.unit_id):
+    if not access.is_handler_member(request.user, request.user.unit_id):
         return _forbidden(request, "待办批示仅对信息员、单位审签人和领导开放。")
     today = timezone.localdate()
     form = InboxFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = Paginator(ins.inbox(request.user, today=today, status=status), 20).get_page(request.GET.get("page"))
-    for h in page:
-        h.status = ins.handler_status(h, today)
-        h.status_label = ins.Status.LABELS[h.status]
-        h.title = ins.masked_title(request.user, h.instruction.item, office_editor=False)
-    context = {"page": page, "status": status, "statuses": ins.Status.CHOICES, "today": today}
+    page = Paginator(queries.inbox(request.user, today=today, status=status), 20).get_page(request.GET.get("page"))
+    queries.with_inbox_statuses(page, request.user, today)
+    context = {"page": page, "status": status, "statuses": queries.Status.CHOICES, "today": today}
     return render(request, "publications/instructions/inbox.html", context)
 
 
 def _office_list(request):
     form = InstructionFilterForm(request.GET or None)
     today = timezone.localdate()
-    qs = ins.office_instructions(
+    qs = queries.office_instructions(
         request.user.unit_id, today=today, status=form.value("status"), level=form.value("level"), q=form.value("q")
     )
     return form, qs, today
@@ -196,29 +187,22 @@ def _office_list(request):
 @require_GET
 def instruction_list(request):
     """The office's instructions and their feedback, overdue first."""
-    if not ins.can_follow_office(request.user):
+    if not access.can_follow_office(request.user):
         return _forbidden(request, "批示办理情况仅对本单位的编辑、领导和签发人开放。")
     form, qs, today = _office_list(request)
-    office_editor = holds(request.user, Role.EDITOR)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    for i in page:
-        i.status = ins.status_of(i, today)
-        i.status_label = ins.Status.LABELS[i.status]
-        i.title = ins.masked_title(request.user, i.item, office_editor=office_editor)
-        for h in i.handler_links.all():
-            h.instruction = i
-            h.status = ins.handler_status(h, today)
-    overdue = ins.office_instructions(request.user.unit_id, today=today, status=ins.Status.OVERDUE).count()
+    queries.with_statuses(page, request.user, today)
+    overdue = queries.office_instructions(request.user.unit_id, today=today, status=queries.Status.OVERDUE).count()
     context = {"form": form, "page": page, "today": today, "overdue": overdue, "query": request.GET.urlencode()}
     return render(request, "publications/instructions/list.html", context)
 
 
 @require_GET
 def instruction_export(request):
-    if not ins.can_follow_office(request.user):
+    if not access.can_follow_office(request.user):
         return _forbidden(request, "批示办理情况仅对本单位的编辑、领导和签发人开放。")
     _, qs, today = _office_list(request)
-    data = ins.export_xlsx(qs, user=request.user, office_editor=holds(request.user, Role.EDITOR), today=today)
+    data = exports.export_xlsx(queries.with_statuses(qs, request.user, today))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('批示办理情况.xlsx')}"
     return response
@@ -230,19 +214,15 @@ def instruction_export(request):
 def instruction_panel(request, item) -> dict | None:
     """Instructions and their feedback on the item page (registered with
     submissions.panels); those who may instruct on it get the "写批示" link."""
-    instructions = ins.item_instructions(item)
-    issues = ins.instructable_issues(request.user, item)
+    instructions = queries.item_instructions(item)
+    issues = access.instructable_issues(request.user, item)
     if not instructions and not issues:
         return None
     create_url = ""
     if issues:
         create_url = f"{reverse('instruction_create')}?{urlencode({'issue': issues[0].pk, 'item': item.pk})}"
-    today = timezone.localdate()
-    for i in instructions:
-        for h in i.handler_links.all():
-            h.instruction = i
-            h.status = ins.handler_status(h, today)
-            h.status_label = ins.Status.LABELS[h.status]
+    # The panel sits on the item's own page: no titles to mask.
+    queries.with_statuses(instructions, request.user, timezone.localdate(), titles=False)
     return {
         "template": "publications/instructions/_item_panel.html",
         "instructions": instructions,

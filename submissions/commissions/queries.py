@@ -27,6 +27,7 @@ OPEN, CLOSED = "open", "closed"
 
 
 def localtime_text(value: dt.datetime) -> str:
+    """A moment as the notices and the sheet write it, in China time."""
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
@@ -200,10 +201,12 @@ def attach_answers(user: User, commissions: Iterable[Commission]) -> list[Commis
 
 
 def previous_month(day: dt.date) -> tuple[int, int]:
+    """The (year, month) before the month of `day`: the one whose progress is due."""
     return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month."""
     first = dt.date(year, month, 1)
     following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
     return first, following - dt.timedelta(days=1)

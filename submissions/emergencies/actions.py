@@ -30,6 +30,7 @@ MISSED_KIND = "missed"
 
 
 def emergency_category() -> Category:
+    """The 突发事件 category every report of a case is filed under."""
     return Category.objects.get(code=CATEGORY_CODE)
 
 
@@ -59,6 +60,7 @@ def validate_case(data: CaseData, now: dt.datetime) -> None:
 
 
 def written_deadline(grade: str, occurred_at: dt.datetime) -> dt.datetime:
+    """When the written report is due: the grade's rule from the time it happened."""
     rule = EmergencyRule.objects.filter(grade=grade).first()
     if rule is None:
         raise TransitionError("尚未设置该等级突发事件的报送时限，请联系管理员。")
@@ -164,6 +166,7 @@ def record_written_report(*, item: Item, user: User | None) -> bool:
 
 
 def missed_ref(case: EmergencyCase) -> str:
+    """The key of a case's 漏报 penalty (claimed once, and replaced by a late report's)."""
     return f"emergency:{case.pk}:missed"
 
 

@@ -27,6 +27,7 @@ def chinese_number(n: int) -> str:
 
 
 def report_label(kind: str, seq: int = 0) -> str:
+    """首报, 续报一, 续报二 … or 终报."""
     if kind == ReportKind.FIRST:
         return "首报"
     if kind == ReportKind.FINAL:
@@ -48,6 +49,7 @@ class Timer:
 
 
 def timer(deadline: dt.datetime, now: dt.datetime | None = None) -> Timer:
+    """The minutes left until `deadline`, or past it, as the pages show them."""
     left = (deadline - (now or timezone.now())).total_seconds()
     # Rounded like the page's script (static/js/timer.js), which takes over every 30 s.
     return Timer(deadline=deadline, overdue=left < 0, minutes=round(abs(left) / 60))

@@ -168,3 +168,19 @@ def test_answer_refusals_and_bad_input(editor, writer, unit_approver, department
     assert bad.status_code == 400 and "title" in bad.json()["errors"]
     assert api_for().post(answer_url, answer_payload(), format="json").status_code == 401
     assert not Item.objects.exists()
+
+
+def test_page_and_api_list_the_same_commissions_in_the_same_order(client, editor, writer, department):
+    # One query function per listing (commissions.queries) serves both; this pins it.
+    soon, later = issue(editor, [department], days=1), issue(editor, [department], days=5)
+    later.topic = "另一约稿主题"
+    later.save(update_fields=["topic"])
+    office = [c["id"] for c in api_for(editor).get(LIST, {"box": "office"}).json()["results"]]
+    client.force_login(editor)
+    page = client.get(reverse("commission_list"))
+    assert office == [c.pk for c in page.context["rows"]] == [later.pk, soon.pk]
+    inbox = [c["id"] for c in api_for(writer).get(LIST, {"box": "inbox", "status": "open"}).json()["results"]]
+    client.force_login(writer)
+    page = client.get(reverse("commission_inbox"))
+    assert inbox == [c.pk for c in page.context["page"].object_list] == [soon.pk, later.pk]
+    assert all(c.status == "pending" for c in page.context["page"].object_list)

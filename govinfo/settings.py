@@ -118,6 +118,9 @@ MIDDLEWARE = [
     "govinfo.middleware.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # DEBUG shows the Chinese 404 page, not Django's list of URL patterns (inner: the page
+    # needs the user, messages and CSP nonce set above).
+    "govinfo.errorpages.ChineseNotFoundInDebugMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

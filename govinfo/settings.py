@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "rules",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -182,7 +181,6 @@ else:
 # --- Authentication, sessions, throttling ---------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

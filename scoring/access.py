@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.http import Http404
 
 from submissions import access as item_access
-from units.access import holds, is_unit_admin
+from units.access import can_manage_unit, holds
 from units.models import Role, Unit, User
 
 from .models import Scheme
@@ -18,24 +18,37 @@ from .models import Scheme
 OFFICE_ROLES = (Role.LEADER, Role.EDITOR, Role.ADMIN, Role.ISSUE_APPROVER)
 
 
+def holds_office_role(user: User) -> bool:
+    """True when the person is a leader, editor, administrator or issue approver of
+    their own unit: the roles that read everything of the schemes their office runs."""
+    return any(holds(user, r) for r in OFFICE_ROLES)
+
+
 def is_office_reader(user: User, scheme: Scheme) -> bool:
-    return user.unit_id == scheme.office_id and any(holds(user, r) for r in OFFICE_ROLES)
+    """The assessing office's leaders, editors, administrators and issue approvers read
+    everything of its scheme."""
+    return user.unit_id == scheme.office_id and holds_office_role(user)
 
 
 def can_manage(user: User, scheme: Scheme) -> bool:
     """Manual adjustments and recomputation: administrators of the assessing office."""
-    return bool(user.unit_id == scheme.office_id or user.is_superuser) and is_unit_admin(user, scheme.office)
+    return bool(user.unit_id == scheme.office_id or user.is_superuser) and can_manage_unit(user, scheme.office)
 
 
 def is_assessed_member(user: User, scheme: Scheme) -> bool:
+    """True when the person works in one of the units the scheme assesses."""
     return bool(user.unit_id) and scheme.scheme_units.filter(unit_id=user.unit_id).exists()
 
 
 def can_view_board(user: User, scheme: Scheme) -> bool:
+    """The scoreboard: the assessing office's readers; assessed units only while the
+    scheme makes it public to them."""
     return is_office_reader(user, scheme) or (scheme.public_to_assessed and is_assessed_member(user, scheme))
 
 
 def can_view_ledger(user: User, scheme: Scheme, unit: Unit) -> bool:
+    """A unit's ledger: the office's readers, the unit's own people, and every assessed
+    unit while the scheme is public to them."""
     if is_office_reader(user, scheme):
         return True
     if user.unit_id == unit.pk and user.is_active:
@@ -57,13 +70,15 @@ def name_ledger_items(user: User, entries: Iterable) -> list:
 
 
 def visible_schemes(user: User):
-    own = Scheme.objects.filter(office_id=user.unit_id) if any(holds(user, r) for r in OFFICE_ROLES) else None
+    """The schemes the person's office runs (for its readers) and those assessing their unit."""
+    own = Scheme.objects.filter(office_id=user.unit_id) if holds_office_role(user) else None
     assessed = Scheme.objects.filter(scheme_units__unit_id=user.unit_id)
     qs = assessed if own is None else (own | assessed)
     return qs.distinct().select_related("office").order_by("-year", "office__path")
 
 
 def get_scheme_for_board(user: User, pk: int) -> Scheme:
+    """The scheme `pk` if the person may see its scoreboard; 404 otherwise."""
     scheme = _get(pk)
     if not can_view_board(user, scheme):
         raise Http404("没有找到该考核方案")
@@ -71,6 +86,8 @@ def get_scheme_for_board(user: User, pk: int) -> Scheme:
 
 
 def get_scheme_and_unit_for_ledger(user: User, pk: int, unit_pk: int) -> tuple[Scheme, Unit]:
+    """The scheme `pk` and its assessed unit `unit_pk` if the person may read that unit's
+    ledger; 404 otherwise (an unassessed unit looks the same as a forbidden one)."""
     scheme = _get(pk)
     unit = scheme.assessed_units.filter(pk=unit_pk).first()
     if unit is None or not can_view_ledger(user, scheme, unit):

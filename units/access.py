@@ -1,12 +1,13 @@
 """Who may do what to which unit or person.
 
-The only place that answers such questions for pages, admin and (later) the API.
-Predicates are django-rules predicates, so `user.has_perm("units.manage_unit", unit)`
-works too; views use the get_*_for_user functions, for which a missing object and a
-forbidden one look the same (404), so that ids of other units leak nothing.
+The one place that answers such questions about units and roles, for pages, admin and
+the JSON API alike: each answer is a named function (`can_manage_unit(user, unit)` …)
+that the other apps' access modules call. `holds` is the primitive under them, and only
+access modules call it. Views get objects through the get_*_for_user functions, for which
+a missing object and a forbidden one look the same (404), so that ids of other units
+leak nothing.
 """
 
-import rules
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -18,8 +19,7 @@ def holds(user, role: str) -> bool:
     return bool(user.is_authenticated and user.is_active and user.unit_id and user.has_role(role))
 
 
-@rules.predicate
-def is_unit_admin(user, unit: Unit | None) -> bool:
+def can_manage_unit(user, unit: Unit | None) -> bool:
     """Administrators manage their own unit and everything below it; superusers all."""
     if not (user.is_authenticated and user.is_active):
         return False
@@ -30,32 +30,25 @@ def is_unit_admin(user, unit: Unit | None) -> bool:
     return unit.pk == user.unit_id or user.unit_id in unit.ancestor_ids
 
 
-@rules.predicate
-def is_reviewing_editor(user, unit: Unit | None) -> bool:
-    """Editors of a unit's parent office review the items that unit submits."""
+def reviews_items_of(user, unit: Unit | None) -> bool:
+    """Editors of a unit's parent office review the items that unit submits (a unit's
+    own editors do not: a city's items go up to the province)."""
     return bool(unit is not None and unit.parent_id and unit.parent_id == user.unit_id and holds(user, Role.EDITOR))
 
 
-@rules.predicate
-def is_unit_staff(user, unit: Unit | None) -> bool:
+def writes_items_for(user, unit: Unit | None) -> bool:
+    """Staff (信息员) write items for their own unit only."""
     return bool(unit is not None and unit.pk == user.unit_id and holds(user, Role.STAFF))
 
 
-@rules.predicate
-def is_unit_approver(user, unit: Unit | None) -> bool:
+def signs_off_items_of(user, unit: Unit | None) -> bool:
+    """Unit approvers sign off the items of their own unit only."""
     return bool(unit is not None and unit.pk == user.unit_id and holds(user, Role.UNIT_APPROVER))
 
 
-@rules.predicate
-def is_issue_approver(user, office: Unit | None) -> bool:
+def signs_off_issues_of(user, office: Unit | None) -> bool:
+    """Issue approvers sign off the issues of their own office's publications only."""
     return bool(office is not None and office.pk == user.unit_id and holds(user, Role.ISSUE_APPROVER))
-
-
-rules.add_perm("units.manage_unit", is_unit_admin)
-rules.add_perm("units.write_items", is_unit_staff)
-rules.add_perm("units.sign_off_items", is_unit_approver)
-rules.add_perm("units.review_items_of", is_reviewing_editor)
-rules.add_perm("units.sign_off_issues", is_issue_approver)
 
 
 def can_use_admin(user) -> bool:
@@ -73,6 +66,7 @@ def administered_units(user) -> QuerySet[Unit]:
 
 
 def administered_users(user) -> QuerySet[User]:
+    """The people this person administers: those of their units, or all for a superuser."""
     if user.is_authenticated and user.is_superuser:
         return User.objects.all()
     return User.objects.filter(unit__in=administered_units(user))

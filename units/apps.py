@@ -8,8 +8,7 @@ class UnitsConfig(AppConfig):
     def ready(self) -> None:
         import audit
 
-        # access registers the rules permissions; signals end API tokens with the login
-        # they stand for.
+        # signals end API tokens with the login they stand for.
         from . import access, signals  # noqa: F401
         from .models import AssessmentClass, Role, RoleGrant, Unit, User
 

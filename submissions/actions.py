@@ -47,6 +47,8 @@ class ConcurrentChange(TransitionError):
 
 @dataclass
 class ItemData:
+    """An item's fields as the writer fills them in (the page form, the API, a script)."""
+
     title: str
     body: str
     category: Category
@@ -324,6 +326,8 @@ def _attachment_note(item: Item, name: str) -> str:
 
 @transaction.atomic
 def remove_attachment(*, attachment: Attachment, user: User) -> None:
+    """Delete an attachment while the writer's unit may still edit the item; the file
+    goes only once the deletion is committed."""
     item = attachment.item
     if item.state not in WRITER_EDITABLE:
         raise TransitionError("信息报送后不能再删除附件。")

@@ -70,6 +70,7 @@ def _next_day(day: dt.date) -> dt.date | None:
 
 
 def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at") -> QuerySet[Item]:
+    """`qs` narrowed by the filters of the desk and of "my items" (dates on `date_field`)."""
     if f.state:
         qs = qs.filter(state=f.state)
     if f.unit:
@@ -144,6 +145,7 @@ def urgent(qs: QuerySet[Item], f: ItemFilters, *, limit: int = 50) -> list[Item]
 
 
 def my_items(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
+    """The unit's items as "my items" lists them: filtered, newest written first."""
     return _listing(filter_items(qs, f, date_field="created_at").order_by("-created_at", "-pk"))
 
 
@@ -277,6 +279,7 @@ def office_leaders(office: Unit | None) -> QuerySet[User]:
 
 
 def history(item: Item) -> QuerySet[ItemEvent]:
+    """The item's event rows, oldest first, for its page and the API's history."""
     return item.events.select_related("actor", "actor_unit").order_by("at", "pk")
 
 
@@ -346,6 +349,9 @@ class NoDiff(Exception):
 
 @dataclass
 class VersionDiff:
+    """Two versions of an item compared: `html` as diff.diff_html marks it up, and the
+    characters inserted and deleted."""
+
     versions: list[ItemVersion]
     a: ItemVersion
     b: ItemVersion

@@ -169,13 +169,49 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "redis_cache: depends on the cache; runs on the Redis cache production uses when REDIS_URL is set (CI)",
+    )
+
+
+def redis_cache_required() -> bool:
+    """CI must not let the Redis-backed tests fall back to local memory unnoticed."""
+    return bool(os.environ.get("CI"))
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    """Each test starts with an empty cache of its own (CI's Redis is shared by runs)."""
+def _fresh_cache(request, settings):
+    """Each test starts with an empty cache of its own: local memory, except for tests
+    marked `redis_cache` when REDIS_URL is set (CI), which use Redis as production does.
+    That Redis is shared by parallel runs, so such a test gets a key prefix of its own and
+    its keys are deleted after it; `cache.clear()` would flush everyone's database."""
+    import uuid
+
     from django.core.cache import cache
 
+    if request.node.get_closest_marker("redis_cache"):
+        if settings.REDIS_URL:
+            prefix = f"test-{uuid.uuid4().hex}"
+            settings.CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": settings.REDIS_URL,
+                    "KEY_PREFIX": prefix,
+                }
+            }
+            yield
+            client = cache._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{prefix}:*"))
+            if keys:
+                client.delete(*keys)
+            return
+        if redis_cache_required():
+            pytest.fail("CI is set but REDIS_URL is not: this test would run on local memory instead of Redis")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 (govinfo/clientip.py) — never per a header the client writes itself; and one address
 guessing passwords for many user names is stopped like one guessing for one name."""
 
-import uuid
-
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
@@ -15,18 +13,13 @@ from units.models import Role
 TOKEN = "/api/v1/auth/token/"
 
 
+# Throttle counters live in the cache: on Redis in CI, as in production (tests/conftest.py
+# gives each test a key prefix of its own).
+pytestmark = pytest.mark.redis_cache
+
+
 @pytest.fixture
-def redis_cache(settings):
-    """The cache production keeps throttle counters in, when this run has one; keys of
-    this test only, so parallel runs on one Redis do not meet."""
-    if settings.REDIS_URL:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": settings.REDIS_URL,
-                "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}",
-            }
-        }
+def redis_cache():
     from django.core.cache import cache
 
     return cache
@@ -37,8 +30,16 @@ def _token_rate(settings) -> int:
 
 
 def test_throttle_counts_are_kept_in_redis(redis_cache, settings):
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from tests.conftest import redis_cache_required
+
+    if redis_cache_required():
+        # CI runs this on Redis, as production does: never on a silent fallback.
+        assert isinstance(caches["default"], RedisCache), type(caches["default"])
     if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL is not set: counts go to the embedded file cache")
+        pytest.skip("REDIS_URL is not set: counts go to local memory here")
     APIClient().post(TOKEN, {}, format="json")
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     keys = [k.decode() for k in redis_cache._cache.get_client().scan_iter(f"{prefix}:*")]

@@ -130,6 +130,7 @@ def test_warnings_start_sixty_days_before_a_provisional_year(db, monkeypatch):
     assert calendar.warnings(dt.date(2027, 3, 1)) == []
 
 
+@pytest.mark.redis_cache  # "once a day" is a cache.add, shared by web, worker and beat through Redis
 def test_beat_task_logs_the_warning_once_a_day(db, monkeypatch, caplog):
     treat_as_uncovered(monkeypatch, 2027)
     move_today(monkeypatch, dt.date(2026, 11, 20))

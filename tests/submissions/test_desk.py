@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -8,6 +9,7 @@ from submissions.models import Item, State, Topic
 from .helpers import act, category, draft, submitted
 
 
+@pytest.mark.redis_cache
 def test_desk_lists_submitted_items_newest_first_with_counts(client, writer, unit_approver, editor):
     first = submitted(writer, unit_approver, title="第一条：项目建设")
     second = submitted(writer, unit_approver, title="第二条：春耕生产")
@@ -66,6 +68,7 @@ def test_desk_refuses_non_editors(client, writer, leader, city_admin):
         assert client.get(reverse("desk")).status_code == 403
 
 
+@pytest.mark.redis_cache
 def test_desk_query_count_is_flat(client, writer, unit_approver, editor, city, django_assert_max_num_queries):
     topic = Topic.objects.create(office=city, name="项目")
     for i in range(3):
@@ -90,3 +93,28 @@ def test_my_items_query_count_is_flat(client, writer, django_assert_max_num_quer
         draft(writer, title=f"更多草稿{i}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("my_items"))
+
+
+@pytest.mark.redis_cache
+def test_desk_counts_are_cached_until_the_next_move_at_the_office(
+    client, writer, unit_approver, editor, django_capture_on_commit_callbacks
+):
+    """The desk's state counts come from the cache (Redis in CI, as in production) and a
+    move at the office makes them stale; the bump runs after the move's commit."""
+    first = submitted(writer, unit_approver, title="第一条：项目建设")
+    client.force_login(editor)
+
+    def desk() -> str:
+        return client.get(reverse("desk")).content.decode()
+
+    assert '已报送 <span class="badge text-bg-secondary">1</span>' in desk()
+    # Written behind the actions' back: no move, so the cached counts stand.
+    Item.objects.filter(pk=first.pk).update(state=State.HELD)
+    page = desk()
+    assert '已报送 <span class="badge text-bg-secondary">1</span>' in page
+    assert '备用 <span class="badge text-bg-secondary">0</span>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(writer, unit_approver, title="第二条：春耕生产")
+    page = desk()
+    assert '已报送 <span class="badge text-bg-secondary">1</span>' in page
+    assert '备用 <span class="badge text-bg-secondary">1</span>' in page

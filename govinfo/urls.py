@@ -18,7 +18,6 @@ urlpatterns = [
     path("api/v1/", include("govinfo.api.urls")),
     path("", include("scoring.urls")),
     path("", include("publications.instructions.urls")),
-    path("", include("publications.urls_forwarding")),
     path("", include("submissions.commissions.urls")),
     path("", include("submissions.emergencies.urls")),
     path("", include("publications.urls")),

@@ -22,7 +22,8 @@ from submissions.workflow import TransitionError
 from units.models import Role, User
 from units.notify import notify, people_with_roles
 
-from . import access, docx, signals
+from . import access, docx, queries, signals
+from .copies import complete_copy, issue_document
 from .models import (
     Adoption,
     AdoptionForm,
@@ -35,7 +36,6 @@ from .models import (
     IssueState,
     Publication,
 )
-from .output import complete_copy, issue_document
 
 
 class PublicationError(TransitionError):
@@ -203,6 +203,8 @@ def _lock_issue(issue: Issue) -> Issue:
 
 @transaction.atomic
 def create_issue(*, publication: Publication, user: User | None, special: bool = False, key: str = "") -> Issue:
+    """A new draft issue of `publication`; only its editors, or the system (`user` None:
+    the scheduled compile)."""
     if user is not None:
         _require_editor(user, publication)
     return Issue.objects.create(
@@ -233,11 +235,6 @@ def compile_note_issue(*, publication: Publication, user: User, key: str, title:
         audit.record(action="recompile_note", obj=existing, actor=user, changes=changes)
     existing.refresh_from_db()
     return existing, False
-
-
-def pool(publication: Publication):
-    """Adopted items of a publication not yet in any issue of it, oldest first."""
-    return Adoption.objects.filter(publication=publication, issue=None, withdrawn_at=None).order_by("adopted_at", "pk")
 
 
 @transaction.atomic
@@ -349,8 +346,12 @@ def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra
     issue.refresh_from_db()
     audit.record(action="sign_off_issue", obj=issue, actor=user, changes=changes, unit=publication.office_id,
                  object_repr=f"{publication.name}{issue.label}")  # fmt: skip
+    # One instance per item: an item drawn on by two adoptions of the issue (its own and a
+    # composite) is published twice, and the second move must see the first's version.
+    items: dict[int, Item] = {}
     for adoption in adoptions:
-        for item in adoption.sources.all():
+        for source in adoption.sources.all():
+            item = items.setdefault(source.pk, source)
             item_actions.record_publication(item=item, user=user, note=f"《{publication.name}》{issue.label}")
     document = issue_document(issue, complete_copy(issue))
     issue.docx.save(docx.issue_filename(document), ContentFile(docx.build_issue_docx(document)), save=False)
@@ -410,7 +411,7 @@ def compile_issue(*, publication: Publication, key: str, user: User | None = Non
             if existing is not None:
                 _finish(run, CompileStatus.SKIPPED, f"{key} 已编成一期，未重复编辑。", existing)
                 return run
-            waiting = list(pool(publication).select_for_update())
+            waiting = list(queries.pool(publication).select_for_update())
             CompileRun.objects.filter(pk=run.pk).update(total=len(waiting))
             if not waiting:
                 _finish(run, CompileStatus.EMPTY, "没有新采用的信息，本次未出刊。")
@@ -451,7 +452,6 @@ __all__ = [
     "create_issue",
     "mark_read",
     "move_in_issue",
-    "pool",
     "remove_from_issue",
     "reorder_issue",
     "sign_off_issue",

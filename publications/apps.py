@@ -19,9 +19,9 @@ class PublicationsConfig(AppConfig):
         register(item_panels.upper_instructions_panel)
 
         # Results upstairs flow back to the unit a forwarded item came from.
-        from . import forwarding, signals
+        from . import flow_back, signals
 
-        signals.adoption_made.connect(forwarding.on_adoption_made, dispatch_uid="publications.flow_back_adoption")
+        signals.adoption_made.connect(flow_back.on_adoption_made, dispatch_uid="publications.flow_back_adoption")
 
         # The audit record: publications, their distribution, adoptions and issues.
         import audit

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import public, views
+from . import public_views, views
 
 urlpatterns = [
     path("items/<int:pk>/adopt/", views.adopt, name="item_adopt"),
+    path("items/<int:pk>/forward/", views.forward, name="item_forward"),
     path("adoptions/<int:pk>/withdraw/", views.withdraw, name="adoption_withdraw"),
     path("adoptions/<int:pk>/external/", views.external_adoption, name="external_adoption"),
     path("publications/", views.publication_list, name="issue_list"),
@@ -20,8 +21,8 @@ urlpatterns = [
     path("issues/<int:pk>/sign/", views.issue_sign, name="issue_sign"),
     path("issues/<int:pk>/docx/", views.issue_docx, name="issue_docx"),
     path("bulletins/", views.my_bulletins, name="my_bulletins"),
-    path("public/", public.public_index, name="public_index"),
-    path("public/<int:pk>/", public.public_publication, name="public_publication"),
-    path("public/<int:pk>/feed/", public.PublicFeed(), name="public_feed"),
-    path("public/issues/<int:pk>/", public.public_issue, name="public_issue"),
+    path("public/", public_views.public_index, name="public_index"),
+    path("public/<int:pk>/", public_views.public_publication, name="public_publication"),
+    path("public/<int:pk>/feed/", public_views.PublicFeed(), name="public_feed"),
+    path("public/issues/<int:pk>/", public_views.public_issue, name="public_issue"),
 ]

@@ -4,24 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from submissions import access as item_access
 from submissions import actions as item_actions
-from submissions.models import Item, State
+from submissions.models import Item
 from submissions.workflow import TransitionError
-from units.access import holds
-from units.models import Role
 
-from . import access, actions, docx
+from . import access, actions, queries
+from .copies import issue_copy, issue_document
+from .downloads import issue_docx_response
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
-from .forwarding import upper_results
-from .models import Adoption, CompileRun, Issue, IssueRead, IssueState, Publication
-from .output import issue_copy, issue_document
+from .models import Adoption, CompileRun, IssueRead, IssueState
 from .tasks import compile_publication
 
 
@@ -44,25 +42,14 @@ def _forbidden(request, message: str):
 
 def item_panel(request, item: Item) -> dict | None:
     """The adoption panel on the item page (registered with submissions.panels)."""
-    adoptions = list(
-        Adoption.objects.filter(sources=item)
-        .select_related("publication", "issue")
-        .prefetch_related("external_adoptions")
-        .order_by("adopted_at")
-    )
+    adoptions = queries.item_adoptions(item)
     is_editor = item_access.is_office_editor(request.user, item)
     chain = item_actions.forward_chain(item)
-    upper = upper_results(item) if chain else []
+    upper = queries.upper_results(item) if chain else []
     if not adoptions and not is_editor and not chain:
         return None
     publications = access.editable_publications(request.user).filter(office_id=item.office_id)
-    can_adopt = is_editor and item.state in (
-        State.SUBMITTED,
-        State.IN_REVIEW,
-        State.HELD,
-        State.ADOPTED,
-        State.PUBLISHED,
-    )
+    can_adopt = access.can_adopt(request.user, item)
     return {
         "template": "publications/_item_panel.html",
         "adoptions": adoptions,
@@ -71,10 +58,7 @@ def item_panel(request, item: Item) -> dict | None:
         "item": item,
         "forwards": chain,
         "upper": upper,
-        "can_forward": is_editor
-        and not chain
-        and item.state in (State.ADOPTED, State.PUBLISHED)
-        and request.user.unit.parent_id is not None,
+        "can_forward": access.can_forward(request.user, item, chain=chain),
     }
 
 
@@ -100,9 +84,7 @@ def adopt(request, pk: int):
 
 @require_POST
 def withdraw(request, pk: int):
-    adoption = get_object_or_404(Adoption.objects.select_related("publication", "issue"), pk=pk)
-    if not access.is_editor_of(request.user, adoption.publication):
-        raise Http404
+    adoption = access.get_adoption_for_editor(request.user, pk)
     form = WithdrawForm(request.POST)
     target = reverse("item_detail", args=[adoption.item_id])
     if not form.is_valid():
@@ -122,9 +104,7 @@ def external_adoption(request, pk: int):
     """Enter by hand, with evidence, that an office above (e.g. 国办) adopted this."""
     import datetime as dt
 
-    adoption = get_object_or_404(Adoption.objects.select_related("publication"), pk=pk)
-    if not access.is_editor_of(request.user, adoption.publication):
-        raise Http404
+    adoption = access.get_adoption_for_editor(request.user, pk)
     target = reverse("item_detail", args=[adoption.item_id])
     try:
         day = dt.date.fromisoformat(request.POST.get("date", ""))
@@ -149,12 +129,7 @@ def composite(request, pk: int):
     publication = access.get_publication_for_editor(request.user, pk)
     if not access.is_editor_of(request.user, publication):
         raise Http404
-    candidates = (
-        item_access.desk_items(request.user)
-        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW, State.HELD, State.ADOPTED])
-        .select_related("unit")
-        .order_by("-submitted_at")
-    )
+    candidates = queries.composite_candidates(request.user).select_related("unit").order_by("-submitted_at")
     q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a text literal
     if q:
         candidates = candidates.filter(Q(title__contains=q) | Q(body__contains=q))
@@ -189,12 +164,9 @@ def composite(request, pk: int):
 
 @require_GET
 def publication_list(request):
-    if not (holds(request.user, Role.EDITOR) or holds(request.user, Role.ISSUE_APPROVER)):
+    if not access.can_list_publications(request.user):
         return _forbidden(request, "刊物管理仅对编辑和签发人开放。")
-    publications = Publication.objects.filter(office_id=request.user.unit_id, is_active=True).annotate(
-        pool_count=Count("adoptions", filter=Q(adoptions__issue=None, adoptions__withdrawn_at=None), distinct=True),
-        draft_count=Count("issues", filter=Q(issues__state=IssueState.DRAFT), distinct=True),
-    )
+    publications = queries.office_publications(request.user)
     return render(request, "publications/publication_list.html", {"publications": publications})
 
 
@@ -204,7 +176,7 @@ def publication_detail(request, pk: int):
     issues = publication.issues.select_related("signed_by").annotate(n=Count("adoptions")).order_by("-created_at")
     context = {
         "publication": publication,
-        "pool": actions.pool(publication).select_related("item__unit"),
+        "pool": queries.pool(publication).select_related("item__unit"),
         "page": Paginator(issues, 20).get_page(request.GET.get("page")),
         "runs": publication.compile_runs.select_related("issue")[:10],
         "is_editor": access.is_editor_of(request.user, publication),
@@ -224,7 +196,7 @@ def issue_create(request, pk: int):
             )
             ids = _ids(request.POST.getlist("adoptions"))
             if ids:
-                adoptions = list(actions.pool(publication).filter(pk__in=ids))
+                adoptions = list(queries.pool(publication).filter(pk__in=ids))
                 if not adoptions:
                     raise actions.PublicationError("所选信息已被编入其他期，请刷新页面后重试。")
                 actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
@@ -250,8 +222,7 @@ def compile_now(request, pk: int):
 
 @require_GET
 def compile_run(request, pk: int):
-    run = get_object_or_404(CompileRun.objects.select_related("publication", "issue"), pk=pk)
-    access.get_publication_for_editor(request.user, run.publication_id)
+    run = access.get_compile_run_for_editor(request.user, pk)
     template = "publications/_compile_run.html" if request.htmx else "publications/compile_run.html"
     return render(request, template, {"run": run})
 
@@ -266,54 +237,20 @@ def issue_detail(request, pk: int):
     is_approver = access.is_approver_of(request.user, publication)
     actions.mark_read(issue=issue, user=request.user)
     draft = issue.state == IssueState.DRAFT
+    can_compose, can_sign = access.can_compose(request.user, issue), access.can_sign(request.user, issue)
     copy = issue_copy(issue, request.user)
     context = {
         "issue": issue,
         "publication": publication,
         "document": issue_document(issue, copy),
         "adoptions": copy.adoptions,
-        "pool": actions.pool(publication).select_related("item__unit") if draft and is_editor else [],
+        "pool": queries.pool(publication).select_related("item__unit") if can_compose else [],
         "is_editor": is_editor,
         "is_approver": is_approver,
-        "sign_form": SignOffForm(initial={"copies": issue.copies}) if draft and is_approver else None,
-        "reads": _read_receipts(issue) if (is_editor or is_approver) and not draft else None,
+        "sign_form": SignOffForm(initial={"copies": issue.copies}) if can_sign else None,
+        "reads": queries.read_receipts(issue) if (is_editor or is_approver) and not draft else None,
     }
     return render(request, "publications/issue_detail.html", context)
-
-
-def _read_receipts(issue: Issue) -> dict:
-    """领导阅批: every leader on the distribution list — of the recipient units and of
-    the issuing office — as read (when) or not yet, and any other recipient who read it.
-    Editors and approvers of the office are not readers (actions.mark_read)."""
-    from units.models import User
-
-    publication = issue.publication
-    unit_ids = [publication.office_id, *publication.recipients.values_list("unit_id", flat=True)]
-    leaders = list(
-        User.objects.filter(
-            unit_id__in=unit_ids, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=F("unit")
-        )
-        .select_related("unit")
-        .distinct()
-        .order_by("unit__sort_order", "unit__path", "pk")
-    )
-    read_at = dict(IssueRead.objects.filter(issue=issue).values_list("reader_id", "first_read_at"))
-    for leader in leaders:
-        leader.read_at = read_at.get(leader.pk)
-    leader_ids = {u.pk for u in leaders}
-    others = (
-        IssueRead.objects.filter(issue=issue, reader__unit_id__in=unit_ids)
-        .exclude(reader_id__in=leader_ids)
-        .exclude(reader__unit_id=publication.office_id)
-        .select_related("reader__unit")
-        .order_by("first_read_at")
-    )
-    return {
-        "leaders": leaders,
-        "read": sum(1 for u in leaders if u.read_at),
-        "unread": sum(1 for u in leaders if not u.read_at),
-        "others": list(others),
-    }
 
 
 def _compose(request, pk: int, act) -> HttpResponse:
@@ -332,7 +269,7 @@ def issue_add(request, pk: int):
     def act(issue):
         if not ids:
             raise ValidationError("请先勾选要编入的信息。")
-        adoptions = actions.pool(issue.publication).filter(pk__in=ids)
+        adoptions = queries.pool(issue.publication).filter(pk__in=ids)
         actions.add_to_issue(issue=issue, adoptions=adoptions, user=request.user)
 
     return _compose(request, pk, act)
@@ -390,28 +327,7 @@ def issue_sign(request, pk: int):
 def issue_docx(request, pk: int):
     """The Word file, only for those who may read the issue."""
     issue = access.get_issue_for_user(request.user, pk)
-    copy = issue_copy(issue, request.user)
-    document = issue_document(issue, copy)
-    # The file made at sign-off holds every item: it goes only to readers who lose none.
-    if issue.is_signed and issue.docx and not copy.withheld:
-        try:
-            handle = issue.docx.open("rb")
-        except FileNotFoundError:
-            handle = None
-        if handle is not None:
-            return FileResponse(handle, as_attachment=True, filename=docx.issue_filename(document))
-    response = HttpResponse(
-        docx.build_issue_docx(document),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(docx.issue_filename(document))}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return issue_docx_response(issue, request.user)
 
 
 @require_GET
@@ -424,13 +340,23 @@ def my_bulletins(request):
 
 @require_GET
 def issue_signoff_queue(request):
-    if not holds(request.user, Role.ISSUE_APPROVER):
+    if not access.can_see_signoff_queue(request.user):
         return _forbidden(request, "待签发期刊仅对签发人开放。")
-    issues = (
-        Issue.objects.filter(publication__office_id=request.user.unit_id, state=IssueState.DRAFT)
-        .select_related("publication")
-        .annotate(n=Count("adoptions"))
-        .filter(n__gt=0)
-        .order_by("created_at")
-    )
+    issues = queries.signoff_queue(request.user)
     return render(request, "publications/signoff_queue.html", {"issues": issues})
+
+
+# --- Forwarding upward (转报) ----------------------------------------------------------
+
+
+@require_POST
+def forward(request, pk: int):
+    """An editor of the receiving office forwards an adopted item to the office above."""
+    item = item_access.get_item_for_editor(request.user, pk)
+    try:
+        copy = item_actions.create_forwarded(original=item, user=request.user, note=request.POST.get("note", "")[:200])
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, f"已转报{copy.office.name}。")
+    return redirect("item_detail", item.pk)

@@ -369,7 +369,21 @@ __all__ = [
 
 # --- Hooks for the publications app: adoption and publication move the item too. ---
 
-ADOPTABLE = frozenset({State.SUBMITTED, State.IN_REVIEW, State.HELD, State.ADOPTED, State.PUBLISHED})
+
+def _move(item: Item, user: User, action: str, *, note: str, expected_version: int | None, stay: bool = False) -> Item:
+    """One move of the table's publication acts (adopt, publish, unadopt): the same state,
+    role and version checks and the same guarded save as `transition`. `stay` keeps the
+    item where it is (another adoption still draws on it)."""
+    t = check(action, item.state, direct=False)
+    _require_role(user, item, t.role, t.scope)
+    from_state = item.state
+    to_state = from_state if stay else t.target_from(from_state)
+    # Without a version from the caller, the one read in this transaction: a change made
+    # since by someone else is refused, not overwritten.
+    version = item.version if expected_version is None else expected_version
+    _save(item, version, actor=user, act=action, state=to_state)
+    _event(item, user, action, from_state, to_state, note)
+    return item
 
 
 def record_adoption(*, item: Item, user: User, note: str, expected_version: int | None = None) -> Item:
@@ -377,36 +391,20 @@ def record_adoption(*, item: Item, user: User, note: str, expected_version: int 
 
     A published item stays published when adopted into a second publication.
     """
-    if item.state not in ADOPTABLE:
-        raise TransitionError(f"该信息当前为“{item.get_state_display()}”状态，不能采用。")
-    _require_role(user, item, Role.EDITOR, "office")
-    from_state = item.state
-    to_state = State.PUBLISHED if from_state == State.PUBLISHED else State.ADOPTED
-    version = item.version if expected_version is None else expected_version
-    _save(item, version, actor=user, act="adopt", state=to_state)
-    _event(item, user, "adopt", from_state, to_state, note)
-    return item
+    return _move(item, user, "adopt", note=note, expected_version=expected_version)
 
 
-def record_publication(*, item: Item, user: User, note: str) -> Item:
-    """Mark an item published: the issue it is in was signed off."""
-    from_state = item.state
-    Item.objects.filter(pk=item.pk).update(state=State.PUBLISHED, version=F("version") + 1, updated_at=timezone.now())
-    audit.record(action="publish", obj=item, actor=user, changes={"state": [from_state, State.PUBLISHED]})
-    item.state = State.PUBLISHED
-    _event(item, user, "publish", from_state, State.PUBLISHED, note)
-    return item
+def record_publication(*, item: Item, user: User, note: str, expected_version: int | None = None) -> Item:
+    """Mark an item published: the issue it is in was signed off (by `user`, the
+    office's issue approver)."""
+    return _move(item, user, "publish", note=note, expected_version=expected_version)
 
 
-def record_withdrawal(*, item: Item, user: User, note: str, still_adopted: bool) -> Item:
+def record_withdrawal(
+    *, item: Item, user: User, note: str, still_adopted: bool, expected_version: int | None = None
+) -> Item:
     """An adoption was withdrawn; with no adoption left the item returns to review."""
-    from_state = item.state
-    to_state = from_state if still_adopted or from_state == State.PUBLISHED else State.IN_REVIEW
-    Item.objects.filter(pk=item.pk).update(state=to_state, version=F("version") + 1, updated_at=timezone.now())
-    audit.record(action="unadopt", obj=item, actor=user, changes={"state": [from_state, to_state]})
-    item.state = to_state
-    _event(item, user, "unadopt", from_state, to_state, note)
-    return item
+    return _move(item, user, "unadopt", note=note, expected_version=expected_version, stay=still_adopted)
 
 
 @transaction.atomic

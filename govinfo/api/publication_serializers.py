@@ -86,7 +86,7 @@ class IssueSerializer(serializers.ModelSerializer):
 
 
 class IssueDetailSerializer(IssueSerializer):
-    """The view sets `ordered` (output.ordered_adoptions), `can_compose` and `can_sign_off`."""
+    """The view sets `ordered` (copies.ordered_adoptions), `can_compose` and `can_sign_off`."""
 
     adoptions = AdoptionSerializer(source="ordered", many=True, help_text="按本期顺序")
     can_compose = serializers.BooleanField(help_text="调用者可编排本期（本刊物的编辑，且本期未签发）")

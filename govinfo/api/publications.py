@@ -8,8 +8,7 @@ message, its ValidationError 400 (govinfo/api/errors.py).
 """
 
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db.models import Count
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,32 +16,25 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from publications import access, actions
-from publications import views as pages
-from publications.models import Adoption, Issue, IssueState, Publication
-from publications.output import issue_copy
+from publications import access, actions, queries
+from publications.copies import issue_copy
+from publications.downloads import DOCX, issue_docx_response
+from publications.models import Adoption, Issue, Publication
 from submissions import access as item_access
 from submissions import actions as item_actions
 from submissions.models import Item
-from units.access import holds
-from units.models import Role
 
 from . import publication_serializers as s
 from .base import AnyAccept, id_param, is_schema_view, pick
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ID = r"[^/.]+"  # the routers' own lookup: any id reaches the view, which answers 404 in JSON
 
 
 # --- Adoptions of items -------------------------------------------------------------------
 
 
-def _adoption_detail(pk) -> Adoption:
-    return (
-        Adoption.objects.select_related("publication", "adopted_by", "item")
-        .prefetch_related("sources__unit")
-        .get(pk=pk)
-    )
+def _adoption_out(user, pk) -> dict:
+    return s.AdoptionSerializer(access.get_adoption_for_editor(user, pk, detail=True)).data
 
 
 @extend_schema(tags=["adoptions"])
@@ -67,7 +59,7 @@ class ItemAdoptViewSet(viewsets.GenericViewSet):
             item=item, user=request.user, publication=d["publication"], form=d["form"], title=d["title"],
             body=d["body"], expected_version=d["version"],
         )  # fmt: skip
-        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(_adoption_out(request.user, adoption.pk), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["adoptions"])
@@ -92,17 +84,6 @@ class ItemForwardViewSet(viewsets.GenericViewSet):
         return Response(s.ForwardedSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
-def _adoption_for_editor(user, pk) -> Adoption:
-    """An adoption of a publication this person edits, or 404."""
-    try:
-        adoption = Adoption.objects.select_related("publication", "issue").get(pk=int(pk))
-    except (Adoption.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
-    if not access.is_editor_of(user, adoption.publication):
-        raise Http404
-    return adoption
-
-
 @extend_schema(tags=["adoptions"])
 @extend_schema_view(
     retrieve=extend_schema(responses={200: s.AdoptionSerializer, **s.errors(404)}, description="本单位刊物的采用记录。")
@@ -115,8 +96,7 @@ class AdoptionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Adoption.objects.none()
 
     def get_object(self) -> Adoption:
-        adoption = _adoption_for_editor(self.request.user, self.kwargs["pk"])
-        return _adoption_detail(adoption.pk)
+        return access.get_adoption_for_editor(self.request.user, self.kwargs["pk"], detail=True)
 
     @extend_schema(
         request=s.WithdrawIn,
@@ -125,11 +105,11 @@ class AdoptionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk):
-        adoption = _adoption_for_editor(request.user, pk)
+        adoption = access.get_adoption_for_editor(request.user, pk)
         data = s.WithdrawIn(data=request.data)
         data.is_valid(raise_exception=True)
         actions.withdraw_adoption(adoption=adoption, user=request.user, reason=data.validated_data["reason"])
-        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data)
+        return Response(_adoption_out(request.user, adoption.pk))
 
     @extend_schema(
         request=s.ExternalAdoptionIn,
@@ -138,7 +118,7 @@ class AdoptionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def external(self, request, pk):
-        adoption = _adoption_for_editor(request.user, pk)
+        adoption = access.get_adoption_for_editor(request.user, pk)
         data = s.ExternalAdoptionIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -152,13 +132,6 @@ class AdoptionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- Publications ---------------------------------------------------------------------------
 
 
-def _with_counts(queryset):
-    return queryset.select_related("office").annotate(
-        pool_count=Count("adoptions", filter=Q(adoptions__issue=None, adoptions__withdrawn_at=None), distinct=True),
-        draft_count=Count("issues", filter=Q(issues__state=IssueState.DRAFT), distinct=True),
-    )
-
-
 @extend_schema(tags=["publications"])
 @extend_schema_view(
     list=extend_schema(description="本单位的刊物（编辑和签发人）；其他人得到空列表。"),
@@ -170,16 +143,13 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         user = self.request.user
-        if is_schema_view(self) or not (holds(user, Role.EDITOR) or holds(user, Role.ISSUE_APPROVER)):
+        if is_schema_view(self) or not access.can_list_publications(user):
             return Publication.objects.none()
-        # As the page lists them: the office's active publications.
-        return _with_counts(Publication.objects.filter(office_id=user.unit_id, is_active=True)).order_by(
-            "sort_order", "pk"
-        )
+        return queries.office_publications(user)  # as the page lists them
 
     def get_object(self) -> Publication:
         publication = access.get_publication_for_editor(self.request.user, self.kwargs["pk"])
-        return _with_counts(Publication.objects.filter(pk=publication.pk)).get()
+        return queries.with_counts(Publication.objects.filter(pk=publication.pk)).get()
 
     @extend_schema(
         responses={200: s.AdoptionSerializer(many=True), **s.errors(404)},
@@ -189,7 +159,7 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def pool(self, request, pk):
         publication = access.get_publication_for_editor(request.user, pk)
         queryset = (
-            actions.pool(publication).select_related("publication", "adopted_by").prefetch_related("sources__unit")
+            queries.pool(publication).select_related("publication", "adopted_by").prefetch_related("sources__unit")
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.AdoptionSerializer(page, many=True).data)
@@ -209,7 +179,7 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         adoption = actions.adopt_composite(
             items=items, user=request.user, publication=publication, title=d["title"], body=d["body"]
         )
-        return Response(s.AdoptionSerializer(_adoption_detail(adoption.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(_adoption_out(request.user, adoption.pk), status=status.HTTP_201_CREATED)
 
 
 # --- Issues ---------------------------------------------------------------------------------
@@ -217,14 +187,13 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 def _issue_detail(user, issue: Issue) -> dict:
     issue = access.get_issue_for_user(user, issue.pk)
-    draft = issue.state == IssueState.DRAFT
     copy = issue_copy(issue, user)
     issue.ordered = list(copy.adoptions)
     issue.adoption_count = len(issue.ordered)
     issue.withheld = copy.withheld
     issue.withheld_note = copy.withheld_note
-    issue.can_compose = draft and access.is_editor_of(user, issue.publication)
-    issue.can_sign_off = draft and access.is_approver_of(user, issue.publication)
+    issue.can_compose = access.can_compose(user, issue)
+    issue.can_sign_off = access.can_sign(user, issue)
     return s.IssueDetailSerializer(issue).data
 
 
@@ -342,8 +311,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
     def docx(self, request, pk):
-        # The page's own view: the same reading rules and the same file.
-        return pages.issue_docx(request._request, pk)
+        # As the page: the same reading rules and the same file.
+        return issue_docx_response(access.get_issue_for_user(request.user, pk), request.user)
 
 
 def register(router) -> None:

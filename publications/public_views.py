@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from .copies import ordered_adoptions
 from .models import Issue, IssueState, Publication
-from .output import ordered_adoptions
 
 
 def _public_issues(publication: Publication):

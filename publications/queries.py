@@ -1,0 +1,119 @@
+"""Reads that the pages and the API share: the pool, the publications with their counts,
+the sign-off queue, read receipts and the results of forwarded items upstairs.
+
+Who may see them is decided in access.py; these functions take an already permitted
+object or person and only read.
+"""
+
+from django.db.models import Count, F, Q, QuerySet
+
+from submissions import access as item_access
+from submissions import actions as item_actions
+from submissions.models import Item
+from submissions.workflow import ADOPTABLE
+from units.models import Role, User
+
+from .models import Adoption, Issue, IssueRead, IssueState, Publication
+
+
+def pool(publication: Publication) -> QuerySet[Adoption]:
+    """Adopted items of a publication not yet in any issue of it, oldest first."""
+    return Adoption.objects.filter(publication=publication, issue=None, withdrawn_at=None).order_by("adopted_at", "pk")
+
+
+def with_counts(queryset: QuerySet[Publication]) -> QuerySet[Publication]:
+    """Publications with `pool_count` (adoptions waiting for an issue) and `draft_count`
+    (issues not yet signed)."""
+    return queryset.select_related("office").annotate(
+        pool_count=Count("adoptions", filter=Q(adoptions__issue=None, adoptions__withdrawn_at=None), distinct=True),
+        draft_count=Count("issues", filter=Q(issues__state=IssueState.DRAFT), distinct=True),
+    )
+
+
+def office_publications(user: User) -> QuerySet[Publication]:
+    """The active publications of this person's office, with their counts (the caller
+    has checked access.can_list_publications)."""
+    return with_counts(Publication.objects.filter(office_id=user.unit_id, is_active=True)).order_by("sort_order", "pk")
+
+
+def signoff_queue(user: User) -> QuerySet[Issue]:
+    """Draft issues of this person's office that have something in them, oldest first."""
+    return (
+        Issue.objects.filter(publication__office_id=user.unit_id, state=IssueState.DRAFT)
+        .select_related("publication")
+        .annotate(n=Count("adoptions"))
+        .filter(n__gt=0)
+        .order_by("created_at")
+    )
+
+
+def composite_candidates(user: User) -> QuerySet[Item]:
+    """Items on this editor's desk that may go into a composite (综合): the states from
+    which the table lets an item be adopted (submissions.workflow.ADOPTABLE)."""
+    return item_access.desk_items(user).filter(state__in=ADOPTABLE)
+
+
+def read_receipts(issue: Issue) -> dict:
+    """领导阅批: every leader on the distribution list — of the recipient units and of
+    the issuing office — as read (when) or not yet, and any other recipient who read it.
+    Editors and approvers of the office are not readers (actions.mark_read)."""
+    publication = issue.publication
+    unit_ids = [publication.office_id, *publication.recipients.values_list("unit_id", flat=True)]
+    leaders = list(
+        User.objects.filter(
+            unit_id__in=unit_ids, is_active=True, role_grants__role=Role.LEADER, role_grants__unit=F("unit")
+        )
+        .select_related("unit")
+        .distinct()
+        .order_by("unit__sort_order", "unit__path", "pk")
+    )
+    read_at = dict(IssueRead.objects.filter(issue=issue).values_list("reader_id", "first_read_at"))
+    for leader in leaders:
+        leader.read_at = read_at.get(leader.pk)
+    leader_ids = {u.pk for u in leaders}
+    others = (
+        IssueRead.objects.filter(issue=issue, reader__unit_id__in=unit_ids)
+        .exclude(reader_id__in=leader_ids)
+        .exclude(reader__unit_id=publication.office_id)
+        .select_related("reader__unit")
+        .order_by("first_read_at")
+    )
+    return {
+        "leaders": leaders,
+        "read": sum(1 for u in leaders if u.read_at),
+        "unread": sum(1 for u in leaders if not u.read_at),
+        "others": list(others),
+    }
+
+
+def upper_results(item: Item) -> list[Adoption]:
+    """Adoptions of the item's forwarded copies at upper levels (flow back)."""
+    chain = item_actions.forward_chain(item)
+    if not chain:
+        return []
+    return list(
+        Adoption.objects.filter(sources__in=chain, withdrawn_at=None)
+        .select_related("publication__office", "issue")
+        .prefetch_related("external_adoptions")
+        .order_by("adopted_at")
+    )
+
+
+def originals(item: Item) -> list[Item]:
+    """The items `item` was forwarded from, nearest first (city copy → department item)."""
+    found = []
+    current = item.forwarded_from
+    while current is not None and len(found) < 6:
+        found.append(current)
+        current = current.forwarded_from
+    return found
+
+
+def item_adoptions(item: Item) -> list[Adoption]:
+    """Every adoption that draws on the item, in the order they were made (its page's panel)."""
+    return list(
+        Adoption.objects.filter(sources=item)
+        .select_related("publication", "issue")
+        .prefetch_related("external_adoptions")
+        .order_by("adopted_at")
+    )

@@ -14,24 +14,29 @@ from .scope import set_scope
 
 
 def register(model, **options):
+    """Audit every change to `model` (see audit/registry.py for the options)."""
     from .registry import register as _register
 
     return _register(model, **options)
 
 
 def register_actions(labels: dict[str, str]) -> None:
+    """Chinese labels for actions beyond create/update/delete (e.g. two_factor_reset)."""
     from .registry import register_actions as _register_actions
 
     _register_actions(labels)
 
 
 def record(**kwargs):
+    """Write one entry now (see audit/recording.py); returns it, or None while suspended
+    or when an "update" changed nothing."""
     from .recording import record as _record
 
     return _record(**kwargs)
 
 
 def changes_of(obj, fields: dict) -> dict:
+    """{field: [value on `obj` now, new value]} for a QuerySet.update(**fields) about to run."""
     from .recording import changes_of as _changes_of
 
     return _changes_of(obj, fields)

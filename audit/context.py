@@ -27,6 +27,7 @@ _current: ContextVar[Context] = ContextVar("audit_context", default=SYSTEM)
 
 
 def current() -> Context:
+    """The audit context of the running request or task."""
     return _current.get()
 
 
@@ -36,12 +37,15 @@ def enter(ctx: Context):
 
 
 def leave(token) -> None:
+    """Restore the context `enter` replaced; a token of another context is ignored."""
     with contextlib.suppress(ValueError, RuntimeError):  # a token from another context
         _current.reset(token)
 
 
 @contextlib.contextmanager
 def for_request(request) -> Iterator[Context]:
+    """Act as the request's user inside the block, under its request id (X-Request-ID
+    or a new one), so every entry of one request can be found together."""
     request_id = (request.META.get("HTTP_X_REQUEST_ID") or "")[:64] or uuid.uuid4().hex
     ctx = Context(request=request, request_id=request_id, suspended=current().suspended)
     token = enter(ctx)
@@ -73,6 +77,7 @@ def suspended() -> Iterator[None]:
 
 
 def is_suspended() -> bool:
+    """True inside `suspended()`: nothing is recorded."""
     return current().suspended
 
 
@@ -88,6 +93,7 @@ def actor():
 
 
 def client_ip(request) -> str | None:
+    """The client's address as axes reads it (its proxy settings), else the socket peer."""
     if request is None:
         return None
     try:

@@ -19,11 +19,13 @@ EXTRA_LABELS = {"order": "编排顺序", "roles": "角色"}
 
 
 def model_label(label: str) -> str:
+    """The Chinese name of an audited model label ("units.unit" → 单位)."""
     reg = get(label)
     return str(reg.model._meta.verbose_name) if reg else label
 
 
 def action_label(action: str) -> str:
+    """The Chinese name of an action, or the action itself when it has none."""
     return action_labels().get(action, action)
 
 
@@ -107,4 +109,5 @@ def change_lines(label: str, changes: dict, *, withheld: bool = True) -> list[st
 
 
 def changes_text(entry) -> str:
+    """An entry's changes in one line, sealed values withheld as for the page."""
     return "；".join(change_lines(entry.model, entry.changes, withheld=getattr(entry, "withheld", True)))

@@ -36,6 +36,7 @@ WIDTHS = [20, 22, 24, 12, 14, 10, 40, 80, 16, 40, 34]
 
 
 def row(entry) -> list:
+    """One entry as the columns of the export."""
     unit = entry.actor_unit
     return [
         timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -53,6 +54,7 @@ def row(entry) -> list:
 
 
 def xlsx(entries: Iterable) -> bytes:
+    """The entries as an Excel workbook (write-only, so memory stays flat)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计记录")
     for i, width in enumerate(WIDTHS):

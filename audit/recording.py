@@ -182,6 +182,7 @@ def _request_fields(ctx: context.Context) -> dict[str, Any]:
 
 
 def describe(reg: Registration | None, obj: models.Model) -> str:
+    """How an object is named in the record (its registration's `describe`, else str), cut to 200."""
     text = reg.describe(obj) if reg is not None and reg.describe is not None else str(obj)
     return (text or "")[:200]
 
@@ -313,6 +314,7 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
 
 
 def connect(reg: Registration) -> None:
+    """Listen to the model's saves, deletes and many-to-many changes for its registration."""
     uid = f"audit:{reg.label}"
     pre_save.connect(_pre_save, sender=reg.model, dispatch_uid=f"{uid}:pre_save", weak=False)
     post_save.connect(_post_save, sender=reg.model, dispatch_uid=f"{uid}:post_save", weak=False)

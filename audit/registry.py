@@ -114,11 +114,13 @@ def register(
 
 
 def register_actions(labels: dict[str, str]) -> None:
+    """Add labels for actions; a label already given is kept."""
     for key, label in labels.items():
         _actions.setdefault(key, label)
 
 
 def get(model_or_label) -> Registration | None:
+    """The registration of a model, an instance or a label ("units.unit"), or None."""
     if isinstance(model_or_label, str):
         return _labels.get(model_or_label)
     model = model_or_label if isinstance(model_or_label, type) else type(model_or_label)
@@ -126,12 +128,15 @@ def get(model_or_label) -> Registration | None:
 
 
 def registrations() -> list[Registration]:
+    """Every registration, in the order the apps made them."""
     return list(_registry.values())
 
 
 def action_labels() -> dict[str, str]:
+    """Every known action with its Chinese label."""
     return dict(_actions)
 
 
 def model_label_choices() -> list[tuple[str, str]]:
+    """Choices for the admin filter: (label, Chinese name) per audited model."""
     return sorted(((r.label, str(r.model._meta.verbose_name)) for r in _registry.values()), key=lambda c: c[0])

@@ -21,6 +21,7 @@ def claim_once(key: str) -> bool:
 
 
 def people_with_roles(unit: Unit, roles: Iterable[str]) -> QuerySet[User]:
+    """The active people of `unit` who hold any of `roles` there."""
     return User.objects.filter(
         unit=unit, is_active=True, role_grants__unit=unit, role_grants__role__in=list(roles)
     ).distinct()

@@ -20,4 +20,5 @@ def unit_directory(units: QuerySet[Unit], *, q: str = "", kind: str = "", active
 
 
 def unit_members(unit: Unit) -> QuerySet[User]:
+    """A unit's people with their roles, for the unit page."""
     return unit.members.order_by("username").prefetch_related("role_grants")

@@ -19,18 +19,22 @@ TOKEN_BOUND_FIELDS = ("password", "is_active", "unit")
 
 
 def revoke_api_tokens(user_id: int | None) -> None:
+    """End every API token of the person (`user_id` None: nothing to do)."""
     if user_id is not None:
         Token.objects.filter(user_id=user_id).delete()
 
 
 @receiver(user_logged_out, dispatch_uid="units.signals.revoke_on_logout")
 def revoke_on_logout(sender, request, user, **kwargs) -> None:
+    """Signing out of the web ends the tokens obtained with that login too."""
     if user is not None:
         revoke_api_tokens(user.pk)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="units.signals.note_token_bound_change")
 def note_token_bound_change(sender, instance: User, update_fields=None, raw=False, **kwargs) -> None:
+    """Before a person is saved: note whether their password, active flag or unit
+    changes, which their tokens must not outlive (one query, only for those fields)."""
     if raw or instance._state.adding or instance.pk is None:
         return
     fields = [f for f in TOKEN_BOUND_FIELDS if update_fields is None or f in update_fields]
@@ -44,6 +48,7 @@ def note_token_bound_change(sender, instance: User, update_fields=None, raw=Fals
 
 @receiver(post_save, sender=User, dispatch_uid="units.signals.revoke_on_user_change")
 def revoke_on_user_change(sender, instance: User, created=False, **kwargs) -> None:
+    """After the save noted above: end the tokens."""
     if getattr(instance, "_revoke_api_tokens", False):
         instance._revoke_api_tokens = False
         revoke_api_tokens(instance.pk)
@@ -52,9 +57,11 @@ def revoke_on_user_change(sender, instance: User, created=False, **kwargs) -> No
 @receiver(post_save, sender=RoleGrant, dispatch_uid="units.signals.revoke_on_role_grant")
 @receiver(post_delete, sender=RoleGrant, dispatch_uid="units.signals.revoke_on_role_removal")
 def revoke_on_role_change(sender, instance: RoleGrant, **kwargs) -> None:
+    """A role granted or removed: tokens stood for the old set of powers."""
     revoke_api_tokens(instance.user_id)
 
 
 @receiver(post_delete, sender=TOTPDevice, dispatch_uid="units.signals.revoke_on_device_removal")
 def revoke_on_device_removal(sender, instance: TOTPDevice, **kwargs) -> None:
+    """An authenticator removed (reset): tokens obtained with its codes end."""
     revoke_api_tokens(instance.user_id)

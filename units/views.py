@@ -24,6 +24,7 @@ def directory(request):
 
 @require_GET
 def unit_detail(request, pk: int):
+    """A unit's page for its administrators: place in the tree, units below, people."""
     unit = access.get_unit_for_admin(request.user, pk)
     context = {
         "unit": unit,
@@ -37,6 +38,7 @@ def unit_detail(request, pk: int):
 
 @require_GET
 def notifications(request):
+    """The person's own notifications, newest first."""
     qs = request.user.notifications.all()
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "units/notifications.html", {"page": page})

@@ -25,10 +25,12 @@ def url_or_blank(name: str) -> str:
 
 @register.filter
 def get_item(mapping: dict, key):
+    """`mapping|get_item:key` in a template; None for a missing mapping."""
     return mapping.get(key) if mapping else None
 
 
 @register.filter
 def field_label(form, name: str) -> str:
+    """The label of a form's field `name`, or the name when the form has no such field."""
     field = form.fields.get(name)
     return field.label if field is not None else name

@@ -1,5 +1,5 @@
 """The demo province: a province general office, its 16 cities, departments and
-counties under two cities, the publications of DOMAIN.md section 6, and one demo login
+counties under two cities, the publications of docs/domain.md §6, and one demo login
 per role at the province, at one city office and at one department, a few items in
 different states, and one signed issue of a 公开 publication for the public pages and feed.
 
@@ -152,7 +152,7 @@ def _publications(office: Unit, specs: list[PubSpec]) -> None:
 
 
 def _schemes(province: Unit, kunming: Unit, classes: dict) -> None:
-    """The province's scheme for its 16 cities (DOMAIN.md 6) and 昆明's for its units."""
+    """The province's scheme for its 16 cities (docs/domain.md §7) and 昆明's for its units."""
     from django.utils import timezone
 
     from scoring.models import (

@@ -1,7 +1,7 @@
 """Who may see and handle which item. Views get items only through these functions;
 missing and forbidden look the same (404).
 
-Reading rules (DOMAIN.md 4–5):
+Reading rules (docs/domain.md §4–§5):
 - the writer's unit: its staff, unit approvers and leaders read the unit's items;
 - the receiving office: its editors read every item submitted to it;
 - 敏感 items: only the office's editors and the leaders named on the item — plus the

@@ -1,4 +1,4 @@
-"""The categories of the practice guide (DOMAIN.md 4) with their timeliness rules:
+"""The categories of the practice guide (docs/domain.md §4) with their timeliness rules:
 events within one day ("事件不过日"), monthly progress by the 10th ("进度不过十")."""
 
 CATEGORIES = [

@@ -22,7 +22,7 @@ one; `redirect_refuses` counts a redirect (a page sending the person away with a
 message) as a refusal. A refused request must write nothing to the database but
 bookkeeping (the session, the login guard's log, the audit trail).
 
-The roles and scopes come from DOMAIN.md §2–§4 and the apps' access.py; the comments say
+The roles and scopes come from docs/domain.md §2–§4 and the apps' access.py; the comments say
 why where the rule is not obvious.
 """
 

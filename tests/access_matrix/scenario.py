@@ -1,7 +1,7 @@
 """The world the access matrix runs in, built once per test module through the actions
 users take (so every object is in a state the product can really reach).
 
-The tree (DOMAIN.md §3)::
+The tree (docs/domain.md §3)::
 
     province 省政府办公厅
     ├── city 昆明市人民政府办公室 ── dept 市发展改革委, dept2 市农业农村局

@@ -1,6 +1,6 @@
 """The access-control matrix: every URL, every role of the object's own unit, the unit
 above it, a unit beside it and an unrelated one, and an anonymous visitor — allowed or
-refused as matrix.py (from DOMAIN.md §2–§4) says. A URL without an entry fails.
+refused as matrix.py (from docs/domain.md §2–§4) says. A URL without an entry fails.
 
 The scenario is built once for the module inside a transaction that is rolled back at
 the end; each request runs in a savepoint of its own, so what an allowed person does

@@ -36,7 +36,7 @@ def pubs(city):
 
 @pytest.fixture
 def scheme(city, department, pubs, dept_class):
-    """The city's scheme with the values of DOMAIN.md 6."""
+    """The city's scheme with the values of docs/domain.md §7."""
     department.assessment_class = dept_class
     department.save()
     s = Scheme.objects.create(office=city, year=timezone.localdate().year, name="考核")

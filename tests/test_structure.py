@@ -10,8 +10,6 @@ big enough, checked by reading the source, not by running it.
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("units", "submissions", "publications", "scoring", "audit", "govinfo")
 
@@ -76,8 +74,6 @@ def test_the_guard_sees_a_role_check_and_an_import():
     assert sum(1 for _ in _modules(*APPS)) > 50
 
 
-# strict: the day the last offender goes, this fails until the mark is removed.
-@pytest.mark.xfail(strict=True, reason="issue 13: role checks are still being moved into access modules")
 def test_role_checks_are_made_only_in_access_modules():
     offenders = role_checks_outside_access_modules()
     assert offenders == [], "holds(...) outside access modules:\n" + "\n".join(offenders)

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 
 import requests
+
 from common import PASSWORD, Verdict, fresh_stack, log, person, web
 
 PUBLICATION = "云南政务信息"

@@ -21,6 +21,7 @@ import threading
 import time
 
 import requests
+
 from common import PASSWORD, Verdict, fresh_stack, log, psql, web
 
 PROXY_PORT = 6543

@@ -2,8 +2,8 @@
 
 Beat runs `remind_commissions` hourly (commissions, and emergencies whose written
 deadline passed with no first report) and `check_monthly_progress` daily. Both are
-idempotent (keyed reminders, one penalty per fault), so a second delivery or a catch-up
-run changes nothing. `now` (an ISO date-time) lets tests fix the clock.
+idempotent (each reminder and penalty claims its key once, units.deadlines), so a second
+delivery or a catch-up run changes nothing. `now` (an ISO date-time) lets tests fix the clock.
 """
 
 import datetime as dt

@@ -3,21 +3,10 @@ Celery task queued after commit."""
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
-from .models import Notification, Reminder, Unit, User
-
-
-def claim_once(key: str) -> bool:
-    """Take a scheduled task's key (a reminder, a penalty) once; False if it was taken
-    before — a second delivery of the task, a catch-up run or a race."""
-    try:
-        with transaction.atomic():
-            Reminder.objects.create(key=key)
-    except IntegrityError:
-        return False
-    return True
+from .models import Notification, Unit, User
 
 
 def people_with_roles(unit: Unit, roles: Iterable[str]) -> QuerySet[User]:

@@ -20,7 +20,9 @@ from submissions import signals as item_signals
 from submissions import uploads
 from submissions.models import Item
 from submissions.workflow import TransitionError
-from units.models import Reminder, Role, Unit, User
+from units import deadlines
+from units.deadlines import Key
+from units.models import Role, Unit, User
 from units.notify import notify, people_with_roles
 
 from .. import signals
@@ -192,40 +194,43 @@ def _save_feedback(
     return handler
 
 
+# The claim keys (units.deadlines); the penalty's is its ledger ref.
+REMIND_KEY = Key("instruction:{instruction_id}:unit:{unit_id}:due")
+PENALTY_KEY = Key("instruction:{instruction_id}:unit:{unit_id}")
+
+
 def check_feedback_deadlines(today: dt.date | None = None) -> dict[str, int]:
     """The scheduled check: penalise each handler whose deadline has passed without a
-    report back (once: `penalized_at` is set in the same write), and remind each handler
-    whose deadline is today or tomorrow (once: keyed `Reminder`). Safe to run twice."""
+    report back, and remind each handler whose deadline is today or tomorrow; each once,
+    by its claimed key (units.deadlines). Safe to run twice.
+
+    `penalized_at` records the penalty for the pages; the query also honours it so that
+    handlers penalised before the keys were claimed stay penalised.
+    """
     today = today or timezone.localdate()
-    penalized = 0
-    overdue = InstructionHandler.objects.filter(
-        feedback_at=None, penalized_at=None, instruction__deadline__lt=today
-    ).select_related("instruction__item", "instruction__office", "unit")
-    for handler in overdue:
-        if _penalize(handler):
-            penalized += 1
-    reminded = 0
+    overdue = (
+        InstructionHandler.objects.filter(feedback_at=None, penalized_at=None, instruction__deadline__lt=today)
+        .filter(~PENALTY_KEY.claimed())
+        .select_related("instruction__item", "instruction__office", "unit")
+    )
+    penalized = deadlines.each_once(overdue, key=PENALTY_KEY, act=_penalize)
     due = (
         InstructionHandler.objects.filter(
             feedback_at=None, instruction__deadline__gte=today, instruction__deadline__lte=today + dt.timedelta(days=1)
         )
+        .filter(~REMIND_KEY.claimed())
         .select_related("instruction__item", "unit")
         .order_by("pk")
     )
-    for handler in due:
-        if _remind(handler):
-            reminded += 1
+    reminded = deadlines.each_once(due, key=REMIND_KEY, act=_remind)
     return {"penalized": penalized, "reminded": reminded}
 
 
-@transaction.atomic
 def _penalize(handler: InstructionHandler) -> bool:
     instruction = handler.instruction
-    updated = InstructionHandler.objects.filter(pk=handler.pk, feedback_at=None, penalized_at=None).update(
-        penalized_at=timezone.now()
-    )
-    if not updated:
-        return False  # answered or penalised meanwhile (another run)
+    # Re-checked under the claim: a report back that arrived meanwhile is not penalised.
+    if not InstructionHandler.objects.filter(pk=handler.pk, feedback_at=None).update(penalized_at=timezone.now()):
+        return False
     unit = handler.unit
     item_signals.penalty_due.send(
         sender=InstructionHandler,
@@ -234,7 +239,7 @@ def _penalize(handler: InstructionHandler) -> bool:
         kind="feedback",
         reason=f"批示未按期反馈：{instruction.leader_name}（{instruction.level}）批示，"
         f"反馈期限 {instruction.deadline:%Y-%m-%d}",
-        ref=f"instruction:{instruction.pk}:unit:{unit.pk}",
+        ref=PENALTY_KEY(handler),
         item=instruction.item,
         user=None,
     )
@@ -248,12 +253,8 @@ def _penalize(handler: InstructionHandler) -> bool:
     return True
 
 
-@transaction.atomic
-def _remind(handler: InstructionHandler) -> bool:
+def _remind(handler: InstructionHandler) -> None:
     instruction = handler.instruction
-    _, created = Reminder.objects.get_or_create(key=f"instruction:{instruction.pk}:unit:{handler.unit_id}:due")
-    if not created:
-        return False
     notify(
         recipients=people_with_roles(handler.unit, HANDLER_ROLES),
         verb="instruction_reminder",
@@ -261,4 +262,3 @@ def _remind(handler: InstructionHandler) -> bool:
         body=f"反馈期限为 {instruction.deadline:%Y-%m-%d}，请按时反馈办理情况。",
         url=reverse("instruction_detail", args=[instruction.pk]),
     )
-    return True

@@ -1,6 +1,6 @@
 """Scheduled work for instructions. Beat runs `check_feedback_deadlines` hourly; every
-run is safe to repeat (one penalty per handler, one keyed reminder), so a lost run is
-simply caught up by the next."""
+run is safe to repeat (each penalty and reminder claims its key once, units.deadlines),
+so a lost run is simply caught up by the next."""
 
 import datetime as dt
 

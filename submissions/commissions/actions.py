@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from units.models import OFFICE_KINDS, Reminder, Role, Unit, User
-from units.notify import claim_once, notify, people_with_roles
+from units import deadlines
+from units.deadlines import Key
+from units.models import OFFICE_KINDS, Role, Unit, User
+from units.notify import notify, people_with_roles
 
 from .. import actions as item_actions
 from ..models import Commission, CommissionTarget, Item, ItemEvent
@@ -123,37 +125,34 @@ def answer_commission(*, author: User, commission: Commission, data: item_action
     return link_to_commission(item=item, commission=commission, user=author)
 
 
+# The claim keys (units.deadlines). A penalty's key is its ledger ref; the late one
+# replaces the missing one when an answer arrives after a run found none.
+REMIND_KEY = Key("commission:{commission_id}:unit:{unit_id}:remind")
+MISSING_KEY = Key("commission:{commission_id}:unit:{unit_id}")
+LATE_KEY = Key("commission:{commission_id}:unit:{unit_id}:late")
+
+
 def remind_due_commissions(*, now: dt.datetime) -> int:
     """Remind each target unit that has not answered a commission due within 24 hours; once."""
     targets = (
-        CommissionTarget.objects.filter(
-            commission__deadline__gt=now, commission__deadline__lte=now + REMIND_BEFORE, reminded_at__isnull=True
-        )
-        .annotate(answered=Exists(unit_answers("commission_id", "unit_id")))
-        .filter(answered=False)
+        CommissionTarget.objects.filter(commission__deadline__gt=now, commission__deadline__lte=now + REMIND_BEFORE)
+        .filter(~Exists(unit_answers("commission_id", "unit_id")), ~REMIND_KEY.claimed())
         .select_related("commission__office", "unit")
     )
-    sent = 0
-    for target in targets:
-        commission = target.commission
-        with transaction.atomic():
-            if not claim_once(f"commission:{commission.pk}:unit:{target.unit_id}:remind"):
-                continue
-            CommissionTarget.objects.filter(pk=target.pk).update(reminded_at=now)
-            notify(
-                recipients=people_with_roles(target.unit, REMINDED_ROLES),
-                verb="commission_due",
-                title=f"约稿即将截止：{commission.topic}",
-                body=f"{commission.office.display_name}约稿将于 {localtime_text(commission.deadline)} 截止，"
-                "本单位尚未报送回复。",
-                url=reverse("commission_inbox"),
-            )
-        sent += 1
-    return sent
+    return deadlines.each_once(targets, key=REMIND_KEY, act=lambda target: _remind(target, now))
 
 
-def _target_ref(commission: Commission, unit_id: int) -> str:
-    return f"commission:{commission.pk}:unit:{unit_id}"
+def _remind(target: CommissionTarget, now: dt.datetime) -> None:
+    commission = target.commission
+    CommissionTarget.objects.filter(pk=target.pk).update(reminded_at=now)  # what the page shows
+    notify(
+        recipients=people_with_roles(target.unit, REMINDED_ROLES),
+        verb="commission_due",
+        title=f"约稿即将截止：{commission.topic}",
+        body=f"{commission.office.display_name}约稿将于 {localtime_text(commission.deadline)} 截止，"
+        "本单位尚未报送回复。",
+        url=reverse("commission_inbox"),
+    )
 
 
 def penalize_overdue_commissions(*, now: dt.datetime) -> int:
@@ -163,46 +162,46 @@ def penalize_overdue_commissions(*, now: dt.datetime) -> int:
     unanswered whose answer then arrives late has the first penalty turned into the
     second (`replaces`), so the result does not depend on when the task ran.
 
-    `penalized_at` is the moment the target's fault was last decided; a target is
-    looked at again only when its answer arrived after that.
+    Each penalty claims its own key (its ledger ref), once. `penalized_at` records when
+    the target's fault was last decided, for the pages; the query also honours it so
+    that targets decided before the keys were claimed stay decided.
     """
     deadline = F("commission__deadline")
     targets = (
         CommissionTarget.objects.filter(commission__deadline__lte=now)
         .annotate(answered_at=first_answer_at("commission_id", "unit_id"))
         .filter(
-            Q(answered_at__isnull=True, penalized_at__isnull=True)
-            | Q(answered_at__gt=deadline) & (Q(penalized_at__isnull=True) | Q(penalized_at__lt=F("answered_at")))
+            Q(answered_at__isnull=True, penalized_at__isnull=True) & ~MISSING_KEY.claimed()
+            | Q(answered_at__gt=deadline)
+            & (Q(penalized_at__isnull=True) | Q(penalized_at__lt=F("answered_at")))
+            & ~LATE_KEY.claimed()
         )
         .select_related("commission__office", "unit")
     )
-    penalized = 0
-    for target in targets:
-        commission = target.commission
-        ref = _target_ref(commission, target.unit_id)
-        late = target.answered_at is not None
-        with transaction.atomic():
-            # Marking first, conditionally on what was read, makes a second run (or a
-            # parallel one) a no-op.
-            mark = max(now, target.answered_at) if late else now
-            if not CommissionTarget.objects.filter(pk=target.pk, penalized_at=target.penalized_at).update(
-                penalized_at=mark
-            ):
-                continue
-            if late:
-                penalty_due.send(
-                    sender=Commission, office=commission.office, unit=target.unit, kind="commission_late",
-                    reason=f"约稿逾期报送：{commission.topic}（截止 {localtime_text(commission.deadline)}，"
-                    f"{localtime_text(target.answered_at)} 报送）",
-                    ref=f"{ref}:late", replaces=ref, item=None, user=None,
-                )  # fmt: skip
-            else:
-                penalty_due.send(
-                    sender=Commission, office=commission.office, unit=target.unit, kind="commission",
-                    reason=f"约稿未报：{commission.topic}", ref=ref, item=None, user=None,
-                )  # fmt: skip
-        penalized += 1
-    return penalized
+
+    def key(target: CommissionTarget) -> str:
+        return (LATE_KEY if target.answered_at is not None else MISSING_KEY)(target)
+
+    return deadlines.each_once(targets, key=key, act=lambda target: _penalize(target, now))
+
+
+def _penalize(target: CommissionTarget, now: dt.datetime) -> None:
+    commission = target.commission
+    ref = MISSING_KEY(target)
+    if target.answered_at is not None:
+        CommissionTarget.objects.filter(pk=target.pk).update(penalized_at=max(now, target.answered_at))
+        penalty_due.send(
+            sender=Commission, office=commission.office, unit=target.unit, kind="commission_late",
+            reason=f"约稿逾期报送：{commission.topic}（截止 {localtime_text(commission.deadline)}，"
+            f"{localtime_text(target.answered_at)} 报送）",
+            ref=LATE_KEY(target), replaces=ref, item=None, user=None,
+        )  # fmt: skip
+    else:
+        CommissionTarget.objects.filter(pk=target.pk).update(penalized_at=now)
+        penalty_due.send(
+            sender=Commission, office=commission.office, unit=target.unit, kind="commission",
+            reason=f"约稿未报：{commission.topic}", ref=ref, item=None, user=None,
+        )  # fmt: skip
 
 
 # --- Monthly progress (一月一报) ---------------------------------------------------------
@@ -229,26 +228,20 @@ def check_monthly_progress(*, now: dt.datetime) -> dict[str, int]:
 
 
 def _remind_progress(units: list[Unit], year: int, month: int, deadline: dt.date) -> int:
-    tag = f"{year}-{month:02d}"
-    taken = set(Reminder.objects.filter(key__startswith=f"progress:{tag}:unit:").values_list("key", flat=True))
-    sent = 0
-    for unit in units:
-        key = f"progress:{tag}:unit:{unit.pk}"
-        if key in taken:
-            continue
-        with transaction.atomic():
-            if not claim_once(key):
-                continue
-            notify(
-                recipients=people_with_roles(unit, REMINDED_ROLES),
-                verb="progress_due",
-                title=f"请报送{year}年{month}月工作进展",
-                body=f"按“一月一报”要求，请于 {deadline:%m月%d日} 前向{unit.parent.display_name}报送上月工作进展信息"
-                "（信息类型选“工作进展”，所属日期填上月任一日）。",
-                url=reverse("item_create"),
-            )
-        sent += 1
-    return sent
+    key = Key(f"progress:{year}-{month:02d}:unit:{{pk}}")
+
+    def remind(unit: Unit) -> None:
+        notify(
+            recipients=people_with_roles(unit, REMINDED_ROLES),
+            verb="progress_due",
+            title=f"请报送{year}年{month}月工作进展",
+            body=f"按“一月一报”要求，请于 {deadline:%m月%d日} 前向{unit.parent.display_name}报送上月工作进展信息"
+            "（信息类型选“工作进展”，所属日期填上月任一日）。",
+            url=reverse("item_create"),
+        )
+
+    # Narrowed first, in one query: all but the first run of a month find every key taken.
+    return deadlines.each_once(deadlines.unclaimed(units, key=key), key=key, act=remind)
 
 
 def _list_late_progress(units: list[Unit], year: int, month: int) -> int:
@@ -256,19 +249,17 @@ def _list_late_progress(units: list[Unit], year: int, month: int) -> int:
     by_office: dict[int, list[Unit]] = defaultdict(list)
     for unit in units:
         by_office[unit.parent_id].append(unit)
-    listed = 0
-    for late in by_office.values():
-        office = late[0].parent
-        with transaction.atomic():
-            if not claim_once(f"progress:{tag}:office:{office.pk}:late"):
-                continue
-            names = "、".join(u.display_name for u in late[:20]) + ("等" if len(late) > 20 else "")
-            notify(
-                recipients=people_with_roles(office, [Role.EDITOR]),
-                verb="progress_late",
-                title=f"{year}年{month}月工作进展：{len(late)} 个单位未按时报送",
-                body=f"截至报送时限仍未报送的单位：{names}。",
-                url=f"{reverse('progress_status')}?month={tag}",
-            )
-        listed += 1
-    return listed
+
+    def tell(late: list[Unit]) -> None:
+        names = "、".join(u.display_name for u in late[:20]) + ("等" if len(late) > 20 else "")
+        notify(
+            recipients=people_with_roles(late[0].parent, [Role.EDITOR]),
+            verb="progress_late",
+            title=f"{year}年{month}月工作进展：{len(late)} 个单位未按时报送",
+            body=f"截至报送时限仍未报送的单位：{names}。",
+            url=f"{reverse('progress_status')}?month={tag}",
+        )
+
+    return deadlines.each_once(
+        by_office.values(), key=lambda late: f"progress:{tag}:office:{late[0].parent_id}:late", act=tell
+    )

@@ -8,14 +8,15 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, Max, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from units.models import Reminder, Role, User
-from units.notify import claim_once, notify, people_with_roles
+from units import deadlines
+from units.deadlines import Key
+from units.models import Role, User
+from units.notify import notify, people_with_roles
 
 from .. import actions as item_actions
 from ..models import Category, EmergencyCase, EmergencyGrade, EmergencyRule, Item, ReportKind, State
@@ -165,9 +166,12 @@ def record_written_report(*, item: Item, user: User | None) -> bool:
     return late
 
 
+MISSED_KEY = Key("emergency:{pk}:missed")
+
+
 def missed_ref(case: EmergencyCase) -> str:
     """The key of a case's 漏报 penalty (claimed once, and replaced by a late report's)."""
-    return f"emergency:{case.pk}:missed"
+    return MISSED_KEY(case)
 
 
 def _first_reported(case_ref: str = "pk") -> Exists:
@@ -180,41 +184,36 @@ def _first_reported(case_ref: str = "pk") -> Exists:
 
 def penalize_missed_reports(*, now: dt.datetime) -> int:
     """漏报: each case whose written deadline has passed with no first report signed
-    off is penalised once, by the scheme's "missed" rule. Safe to run twice (a key is
-    claimed before the penalty is asked for, and the ledger keys on the same ref) and
-    to be lost: a later run finds every case still unreported."""
-    key = Concat(Value("emergency:"), Cast("pk", CharField()), Value(":missed"))
+    off is penalised once, by the scheme's "missed" rule. Safe to run twice (the
+    penalty's key is claimed in the penalty's transaction, and the ledger keys on the
+    same ref) and to be lost: a later run finds every case still unreported."""
     cases = (
         EmergencyCase.objects.filter(written_deadline__lte=now, is_late=False)
-        .alias(missed_key=key)
-        .annotate(reported=_first_reported(), claimed=Exists(Reminder.objects.filter(key=OuterRef("missed_key"))))
-        .filter(reported=False, claimed=False)
+        .filter(~_first_reported(), ~MISSED_KEY.claimed())
         .select_related("unit", "office")
     )
-    penalized = 0
-    for case in cases:
-        with transaction.atomic():
-            if not claim_once(missed_ref(case)):
-                continue
-            # Re-checked under the claim: a first report signed off meanwhile is timed
-            # (and penalised as late) by its sign-off instead.
-            if Item.objects.filter(
-                emergency_case=case, report_kind=ReportKind.FIRST, first_submitted_at__isnull=False
-            ).exists():
-                continue
-            penalty_due.send(
-                sender=EmergencyCase,
-                office=case.office,
-                unit=case.unit,
-                kind=MISSED_KIND,
-                reason=f"{case.get_grade_display()}突发事件漏报：书面报告时限 "
-                f"{timezone.localtime(case.written_deadline):%m-%d %H:%M} 已过，首报未报送",
-                ref=missed_ref(case),
-                item=None,
-                user=None,
-            )
-        penalized += 1
-    return penalized
+    return deadlines.each_once(cases, key=MISSED_KEY, act=_penalize_missed)
+
+
+def _penalize_missed(case: EmergencyCase) -> bool:
+    # Re-checked under the claim: a first report signed off meanwhile is timed (and
+    # penalised as late) by its sign-off instead.
+    if Item.objects.filter(
+        emergency_case=case, report_kind=ReportKind.FIRST, first_submitted_at__isnull=False
+    ).exists():
+        return False
+    penalty_due.send(
+        sender=EmergencyCase,
+        office=case.office,
+        unit=case.unit,
+        kind=MISSED_KIND,
+        reason=f"{case.get_grade_display()}突发事件漏报：书面报告时限 "
+        f"{timezone.localtime(case.written_deadline):%m-%d %H:%M} 已过，首报未报送",
+        ref=missed_ref(case),
+        item=None,
+        user=None,
+    )
+    return True
 
 
 def close_case(*, item: Item) -> bool:

@@ -502,7 +502,8 @@ def test_missed_feedback_is_penalised_once_however_often_the_task_runs(
     assert unit_total(scheme, department) == Decimal("3")  # bonus 5, penalty 2
     assert {"writer", "approver"} <= _notified("instruction_overdue")
 
-    # Even if the mark were lost, the ledger refuses the same fault twice.
+    # Even if the claim and the mark were lost, the ledger refuses the same fault twice.
+    Reminder.objects.filter(key=penalty.source_ref).delete()
     InstructionHandler.objects.filter(pk=handler.pk).update(penalized_at=None)
     check_feedback_deadlines(later)
     assert unit_total(scheme, department) == Decimal("3")

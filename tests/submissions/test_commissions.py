@@ -399,7 +399,8 @@ def test_unanswered_target_is_penalised_once_through_the_ledger(
     target = CommissionTarget.objects.get(commission=commission, unit=department)
     assert target.penalized_at is not None
 
-    # Even if the mark were lost, the ledger's own key keeps the fault penalised once.
+    # Even if the claim and the mark were lost, the ledger's own key keeps the fault penalised once.
+    Reminder.objects.filter(key=entry.source_ref).delete()
     CommissionTarget.objects.filter(pk=target.pk).update(penalized_at=None)
     remind_commissions(now=after)
     assert LedgerEntry.objects.count() == 1

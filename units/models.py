@@ -50,6 +50,9 @@ class Unit(models.Model):
     and descendants are each one indexed query, however deep the tree grows.
     """
 
+    # The directory's own key (统一社会信用代码 or the province's unit code): the Excel
+    # import matches rows to units by it. Blank for units created by hand.
+    code = models.CharField("单位代码", max_length=40, blank=True, default="")
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=30, blank=True)
     kind = models.CharField("类型", max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
@@ -72,6 +75,7 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_under_parent"),
             models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="unit_unique_root_name"),
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="unit_unique_code"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +134,9 @@ class User(AbstractUser):
     )
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("电话", max_length=30, blank=True)
+    # Set for a one-time password (directory import): every page but the password change
+    # waits until the person has chosen their own (units/directory/middleware.py).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

@@ -63,9 +63,16 @@ class ItemData:
 
 
 def _refuse_secrets(title: str, body: str) -> None:
-    markers = checks.find_secret_markers(title, body)
-    if markers:
-        raise ValidationError(f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
+    """Refuse state-secret material (涉密) for every caller, page or not, saying whether
+    the marking stands in the title or in the body."""
+    found = [
+        (where, markers)
+        for where, text in (("标题", title), ("正文", body))
+        if (markers := checks.find_secret_markers(text))
+    ]
+    if found:
+        places = "；".join(f"{where}中发现标识：{'、'.join(markers)}" for where, markers in found)
+        raise ValidationError(f"{SECRET_REFUSAL}（{places}）")
 
 
 def _stored(text: str, confidentiality: str) -> str:

@@ -83,6 +83,9 @@ class CheckConfig:
     # usually lead straight into a fact, not a preamble.
     preamble_starts: tuple[str, ...] = ("根据", "按照", "遵照", "依据", "依照", "为了", "为", "在…下", "随着")
     preamble_max: int = 40
+    # The set phrases of an official preamble (套话): flagged at the start of the body
+    # whatever their length, and named in the hint. "…" stands for any words in between.
+    common_preambles: tuple[str, ...] = ("根据…", "按照…", "结合…实际", "经…研究", "现将…如下")
     full_min: int = 400
     full_max: int = 1500
     brief_max: int = 300
@@ -128,6 +131,13 @@ SECRET_MARKERS: tuple[str, ...] = (
 _SECRET_RE = re.compile("|".join(f"(?:{p})" for p in SECRET_MARKERS), re.MULTILINE)
 _WS_RE = re.compile(r"[^\S\n]+|\u200b|\ufeff")
 
+# 6. A level at the very start of a title or of a text's first line, set off by a colon,
+#    a star or a space: "机密：关于…", "绝密 关于…", "秘密★…". This is how people mark a
+#    text when they type the marking themselves. It is matched on the raw line (after
+#    NFKC), because the space that sets the level off is exactly what _secret_view drops;
+#    and only on the first line, since "秘密：" deeper in a text is rarely a marking.
+_LEADING_MARK_RE = re.compile(rf"^[\s\u200b\ufeff]*({_LEVEL}级?)\s*([:{_STAR[1:-1]}]?)(?<=[:{_STAR[1:-1]}\s])")
+
 
 def _secret_view(text: str) -> str:
     """The text as the secret patterns see it: NFKC, lines kept, other whitespace gone."""
@@ -144,8 +154,12 @@ def find_secret_markers(*texts: str) -> list[str]:
     """
     found: list[str] = []
     for text in texts:
-        for match in _SECRET_RE.finditer(_secret_view(text)):
-            marker = match.group(0)
+        in_text = [match.group(0) for match in _SECRET_RE.finditer(_secret_view(text))]
+        first_line = next((line for line in unicodedata.normalize("NFKC", text or "").splitlines() if line.strip()), "")
+        lead = _LEADING_MARK_RE.match(first_line)
+        if lead and not any(marker.startswith(lead.group(1)) for marker in in_text):
+            in_text.insert(0, lead.group(1) + lead.group(2))
+        for marker in in_text:
             if marker not in found:
                 found.append(marker)
     return found
@@ -251,17 +265,38 @@ def _starts_preamble(clause: str, starts: tuple[str, ...]) -> bool:
     return False
 
 
+# "根据市统计局数据，1—5月…" names a source and goes straight to the figures: not 套话.
+_DATA_SOURCE_RE = re.compile(r"^根据.*(?:数据|统计|监测|调查|测算|显示)$")
+
+
+def _frame_re(frame: str) -> re.Pattern[str]:
+    prefix, _, suffix = frame.partition("…")
+    return re.compile(f"^{re.escape(prefix)}.*{re.escape(suffix)}$" if suffix else f"^{re.escape(prefix)}")
+
+
+def _set_phrases(clause: str, frames: tuple[str, ...]) -> list[str]:
+    """The set preamble phrases (config.common_preambles) this clause is built on."""
+    core = _CLAUSE_SEP_RE.sub("", clause).strip()
+    if _DATA_SOURCE_RE.match(core):
+        return []
+    return [frame for frame in frames if frame and _frame_re(frame).match(core)]
+
+
 def _preamble(body: str, config: CheckConfig) -> str:
     """The preamble in front of the first fact, or "" when the body opens with a fact."""
     paragraphs = _paragraphs(body)
     if not paragraphs:
         return ""
     clauses = _clauses(paragraphs[0])
-    if not clauses or not _starts_preamble(clauses[0], config.preamble_starts):
+
+    def starts(clause: str) -> bool:
+        return _starts_preamble(clause, config.preamble_starts) or bool(_set_phrases(clause, config.common_preambles))
+
+    if not clauses or not starts(clauses[0]):
         return ""
     taken = [clauses[0]]
     for clause in clauses[1:]:
-        carries_on = clause.startswith(_CONTINUATIONS) or _starts_preamble(clause, config.preamble_starts)
+        carries_on = clause.startswith(_CONTINUATIONS) or starts(clause)
         if carries_on and not taken[-1].endswith(("。", "；", "！", "？")):
             taken.append(clause)
         else:
@@ -363,18 +398,21 @@ def _check_first_person(title: str, body: str, config: CheckConfig) -> list[Hint
 def _check_preamble(body: str, config: CheckConfig) -> list[Hint]:
     preamble = _preamble(body, config)
     n = text_length(preamble)
-    if n <= config.preamble_max:
+    phrases: list[str] = []
+    for clause in _clauses(preamble):
+        phrases += [p for p in _set_phrases(clause, config.common_preambles) if p not in phrases]
+    if n <= config.preamble_max and not phrases:
         return []
     level = WARNING if n > 2 * config.preamble_max else INFO
-    return [
-        Hint(
-            "preamble",
-            level,
-            f"正文开头用了{n}字的铺垫才进入正题，建议开门见山，先写时间、事实和数据，背景和依据可压缩或后置。",
-            "body",
-            _shorten(preamble.rstrip("，,：:；;")),
+    words = _shorten(preamble.rstrip("，,：:；;"))
+    if phrases:
+        named = "".join(f"“{p.replace('…', '……')}”" for p in phrases)
+        message = (
+            f"正文开头“{words}”是{named}式的铺垫（{n}字），建议开门见山，先写时间、事实和数据，依据和背景可压缩或后置。"
         )
-    ]
+    else:
+        message = f"正文开头用了{n}字的铺垫才进入正题，建议开门见山，先写时间、事实和数据，背景和依据可压缩或后置。"
+    return [Hint("preamble", level, message, "body", words)]
 
 
 def _check_length(body: str, form: str, config: CheckConfig) -> list[Hint]:

@@ -57,16 +57,45 @@ class BoundedDateField(forms.DateField):
             raise forms.ValidationError(exc.messages[0], code=OUT_OF_RANGE) from None
 
 
+def too_long_message(label: str, limit: int) -> str:
+    return f"{label}不能超过{limit}字（现为%(show_value)d字），请精简后再保存；已填写的内容保留在下面。"
+
+
+class LimitedCharField(forms.CharField):
+    """A text field whose length limit is refused in plain Chinese (Django's own
+    message reads "确保该变量…"), and whose input carries no maxlength attribute: the
+    browser would silently cut a pasted text at the limit, and the writer would lose
+    its end without being told. The item form's script counts against data-max-length."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        label = kwargs.get("label", "")
+        messages = {"max_length": too_long_message(label, max_length), **kwargs.pop("error_messages", {})}
+        super().__init__(max_length=max_length, error_messages=messages, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs["data-max-length"] = str(self.max_length)
+        return attrs
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return str(obj)
 
 
+TITLE_MAX_LENGTH = 200
+
+
 class ItemEditForm(forms.Form):
     """The writer's form. Hints are shown beside it live; only 涉密 blocks."""
 
-    title = forms.CharField(
-        label="标题", max_length=200, error_messages={"required": "请填写标题。", NUL: f"标题{NUL_REFUSED}"}
+    title = LimitedCharField(
+        label="标题",
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={"required": "请填写标题。", NUL: f"标题{NUL_REFUSED}"},
+        widget=forms.TextInput(attrs={"data-hint-length": checks.DEFAULT_CONFIG.title_max}),
+        help_text=f"建议不超过{checks.DEFAULT_CONFIG.title_max}字，最多{TITLE_MAX_LENGTH}字。",
     )
     body = forms.CharField(
         label="正文",
@@ -88,9 +117,9 @@ class ItemEditForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="事件类信息填发生日期，月度进展填该月任一日；用于判断是否迟报。",
     )
-    writers = forms.CharField(label="撰稿人", max_length=100, required=False)
-    phone = forms.CharField(label="联系电话", max_length=40, required=False)
-    signature = forms.CharField(label="落款", max_length=100, required=False, help_text="留空则为本单位名称")
+    writers = LimitedCharField(label="撰稿人", max_length=100, required=False)
+    phone = LimitedCharField(label="联系电话", max_length=40, required=False)
+    signature = LimitedCharField(label="落款", max_length=100, required=False, help_text="留空则为本单位名称")
     confidentiality = forms.ChoiceField(label="密级", choices=CONFIDENTIALITY_CHOICES, initial=Confidentiality.INTERNAL)
     named_readers = forms.ModelMultipleChoiceField(
         label="可阅读的领导（敏感信息）",
@@ -136,9 +165,13 @@ class ItemEditForm(forms.Form):
             # cannot see the hidden field's own error, let alone fix it.
             del self.errors["version"]
             self.add_error(None, VERSION_REFUSED)
-        markers = checks.find_secret_markers(data.get("title", ""), data.get("body", ""))
-        if markers:
-            self.add_error("body", f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
+        # Each field is checked on its own, so the refusal stands beside the field that
+        # holds the marking. A title over the limit is not in cleaned_data: its raw
+        # text is checked all the same, a marking is reported even then.
+        for name in ("title", "body"):
+            text = data.get(name, self.data.get(self.add_prefix(name), "") if self.is_bound else "")
+            if markers := checks.find_secret_markers(text):
+                self.add_error(name, f"{SECRET_REFUSAL}（发现标识：{'、'.join(markers)}）")
         if data.get("confidentiality") == Confidentiality.SENSITIVE and not data.get("named_readers"):
             # The action refuses it too (for callers without this form); here the
             # message can stand beside the field.

@@ -1,12 +1,12 @@
 """Serializers of the commissions (约稿) API.
 
 Output serializers shape what the commission pages show. The input serializer checks
-only the JSON types; the page's CommissionForm checks the deadline and the target units.
+the JSON types and the deadline's years; the page's CommissionForm checks the rest.
 """
 
 from rest_framework import serializers
 
-from submissions.commissions.forms import CommissionForm
+from submissions.commissions.forms import DEADLINE_OUT_OF_RANGE, CommissionForm, deadline_in_range
 
 from .base import UnitRefSerializer
 from .item_serializers import run_form
@@ -59,12 +59,25 @@ class CommissionDetailSerializer(CommissionSerializer):
     answers = AnswerSerializer(many=True, allow_null=True, default=None, help_text="本单位的回复信息（仅约稿对象单位）")
 
 
+class DeadlineField(serializers.DateTimeField):
+    """An ISO date-time within the page form's years: refused with the form's message
+    before DRF converts it to local time, where a year-9999 value would overflow (500)."""
+
+    default_error_messages = {"out_of_range": DEADLINE_OUT_OF_RANGE}
+
+    def enforce_timezone(self, value):
+        if not deadline_in_range(value):
+            self.fail("out_of_range")
+        return super().enforce_timezone(value)
+
+
 class CommissionInSerializer(serializers.Serializer):
-    """Types only; CommissionForm of the page checks the deadline and the target units."""
+    """Types, and the deadline's years (DeadlineField); CommissionForm of the page checks
+    the rest of the deadline and the target units."""
 
     topic = serializers.CharField()
     requirements = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline = serializers.DateTimeField()
+    deadline = DeadlineField()
     targets = serializers.ListField(child=serializers.IntegerField(), default=list, help_text="下级单位 id")
     all_targets = serializers.BooleanField(default=False, help_text="约稿全部下级单位")
 

@@ -10,7 +10,18 @@ from django.utils import timezone
 
 from units.models import Unit
 
+from ..forms import DATE_MAX, DATE_MIN
 from .queries import eligible_targets, previous_month
+
+# A deadline is typed as a local time: a year-9999 one would overflow when shown in
+# Asia/Shanghai, or when the API turns it into local time. The same years as every date.
+DEADLINE_OUT_OF_RANGE = f"截止时间超出范围，请填写 {DATE_MIN.year} 年至 {DATE_MAX.year} 年之间的时间。"
+
+
+def deadline_in_range(value: dt.datetime) -> bool:
+    """Whether a deadline's date, as written (before any conversion between time zones,
+    which is what overflows), lies within DATE_MIN..DATE_MAX."""
+    return DATE_MIN <= value.replace(tzinfo=None).date() <= DATE_MAX
 
 
 class TargetChoiceField(forms.ModelMultipleChoiceField):
@@ -59,6 +70,8 @@ class CommissionForm(forms.Form):
 
     def clean_deadline(self) -> dt.datetime:
         deadline = self.cleaned_data["deadline"]
+        if not deadline_in_range(deadline):
+            raise forms.ValidationError(DEADLINE_OUT_OF_RANGE, code="out_of_range")
         if deadline <= timezone.now():
             raise forms.ValidationError("截止时间必须晚于当前时间。")
         return deadline

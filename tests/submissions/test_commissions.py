@@ -114,6 +114,8 @@ def test_all_units_shortcut_targets_every_child_unit(client, editor, department,
         ({"deadline": "明天下午"}, "请输入有效的截止时间"),
         ({"topic": ""}, "请填写约稿主题。"),
         ({"targets": "outside"}, "不是本单位的下级单位"),
+        ({"deadline": "9999-12-31T23:59"}, "截止时间超出范围"),
+        ({"deadline": "9999-12-31T20:00:00+00:00"}, "截止时间超出范围"),
     ],
 )
 def test_bad_commission_input_is_refused_with_chinese_message_and_kept(
@@ -136,6 +138,19 @@ def test_bad_commission_input_is_refused_with_chinese_message_and_kept(
     assert response.status_code == 200
     assert message in page
     assert "保留的写作要求" in page  # the input is kept
+    assert not Commission.objects.exists()
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T20:00:00Z", "0001-01-01T00:00:00+08:00", "2101-01-01T08:00:00+08:00"])
+def test_api_refuses_a_deadline_beyond_the_years_of_every_date(editor, department, deadline):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(editor)
+    body = {"topic": TOPIC, "deadline": deadline, "targets": [department.pk]}
+    response = api.post(reverse("api-commission-list"), body, format="json")
+    assert response.status_code == 400  # was a 500: the year-9999 value overflowed in local time
+    assert "截止时间超出范围" in str(response.json())
     assert not Commission.objects.exists()
 
 

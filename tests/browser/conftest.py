@@ -3,7 +3,6 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -49,5 +48,10 @@ def page(browser):
 
 @pytest.fixture
 def screenshot_dir():
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS
+    """var/screenshots/ (GOVINFO_VAR_DIR, never committed): whoever runs `make test` can
+    look at every page afterwards."""
+    from django.conf import settings
+
+    path = Path(settings.VAR_DIR) / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

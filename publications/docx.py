@@ -12,17 +12,21 @@ line (22 lines a page) and characters condensed by 0.25 pt (28 characters a line
 
 - 版头: the confidentiality mark top left (黑体 三号) unless 公开; the publication name
   in red 方正小标宋简体, centred, large (shrunk for long names); "增刊" under it for a
-  special issue; the number line "第12期（总第345期）" centred, with "签发人：…" at the
-  right when there is an approver; the office at the left and the date at the right;
-  a red rule across the text width.
+  special issue (and not again in the number line); the number line "第12期（总第345期）"
+  centred, with "签发人：…" at the right when there is an approver — a long name moves the
+  number to the left, a very long one takes its own right-aligned line, so the line never
+  wraps (`approver_placement`); a draft says "（待签发，签发时编号）"; the office at the
+  left and the date at the right; a red rule across the text width.
 - 本期要目 (numbered item titles) when asked for and there are two items or more.
-- The items in order: title (方正小标宋简体 三号, bold, centred), body paragraphs
-  (two-character first-line indent, justified), the source right-aligned in parentheses.
-  Briefs (简讯) come under one "简讯" heading per run of consecutive briefs, each one
-  paragraph led by its bold title.
-- 版记 after the last item: a thick black rule, "报：…", "送：…", "发：…", "抄送：…" (the
-  issue's extra recipients), a thin rule, "{office}　　{date}印发", "（共印N份）", a thick
-  rule; 仿宋_GB2312 四号.
+- The items in order: title (方正小标宋简体 二号, centred, a long one broken into
+  balanced lines by `title_lines`), body paragraphs (two-character first-line indent,
+  justified), the source right-aligned in parentheses. Briefs (简讯) come under one
+  "简讯" heading per run of consecutive briefs, each one paragraph led by its bold title.
+- 版记 at the foot of the last page: a one-column table floating at the bottom of the
+  版心, its top and bottom borders the thick rules, "报：…", "送：…", "发：…", "抄送：…"
+  (the issue's extra recipients), a thin rule, "{office}　　{date}印发", "（共印N份）";
+  仿宋_GB2312 四号. `footer_page` puts it on the next page, or after an unnumbered blank
+  page, when the PDF step finds it would otherwise land on an odd page.
 - Page numbers "— N —" in 宋体 四号, odd pages at the right and even pages at the left,
   one character in from the edge of the text (the standard's full convention).
 
@@ -67,7 +71,7 @@ class DocIssue:
     publication: str  # "每日要情"
     office: str  # "云南省人民政府办公厅"
     year: int
-    number: int  # yearly number: 第N期
+    number: int | None  # yearly number: 第N期 (None: a draft, numbered at sign-off)
     total: int | None  # running total: 总第M期 (None: omitted)
     special: bool = False  # 增刊
     date: datetime.date | None = None  # signed date; None: "（待签发）"
@@ -81,9 +85,16 @@ class DocIssue:
     copies: int | None = None  # （共印N份）
     toc: bool = True  # 本期要目
     withheld_note: str = ""  # this reader's copy leaves out 敏感 items: the line that says so
+    # Where the 版记 goes (GB/T 9704-2012 7.4.1, 7.5): "same" at the foot of the page the
+    # last item ends on; "next" alone at the foot of the following page; "blank" after an
+    # unnumbered blank page, itself unnumbered. The builder cannot see page breaks: the PDF
+    # step (publications.pdf.fit_footer) renders the file and picks the one that puts the
+    # 版记 on an even page.
+    footer_page: str = "same"
 
 
 FORMS = ("full", "brief", "excerpt", "composite")
+FOOTER_PAGES = ("same", "next", "blank")
 
 # Confidentiality marks; the model's stored values are accepted as well as the labels.
 MARKS = {
@@ -128,7 +139,8 @@ _CJK_FONTS = {
     SONGTI: ("SimSun", "auto", "variable"),
 }
 
-SZ_SANHAO = 32  # 三号 16 pt, in half-points
+SZ_ERHAO = 44  # 二号 22 pt, in half-points
+SZ_SANHAO = 32  # 三号 16 pt
 SZ_SIHAO = 28  # 四号 14 pt
 
 # ---------------------------------------------------------------- text cleaning
@@ -169,12 +181,98 @@ def format_date(date: datetime.date | None) -> str:
     return f"{date.year}年{date.month}月{date.day}日" if date else "（待签发）"
 
 
+DRAFT_NUMBER = "（待签发，签发时编号）"
+
+
 def number_text(issue: DocIssue) -> str:
-    """ "第12期（总第345期）", "增刊第3期"."""
-    text = f"{'增刊' if issue.special else ''}第{issue.number}期"
+    """ "第12期（总第345期）"; a special issue "第3期" (its 增刊 is printed once, under the
+    masthead); a draft says it is numbered at sign-off, as the page does."""
+    if not issue.number:
+        return DRAFT_NUMBER
+    text = f"第{issue.number}期"
     if issue.total is not None:
         text += f"（总第{issue.total}期）"
     return text
+
+
+def text_width(text: str) -> float:
+    """Width in characters of the body size: Latin letters and figures are half as wide."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+LINE_CHARS = 28  # characters a body line holds (the 22 × 28 grid, GB/T 9704-2012 5.2.2)
+
+
+def approver_placement(issue: DocIssue) -> str:
+    """Where "签发人：…" goes so that the 期号 line never wraps: "centre" (期号 centred,
+    签发人 at the right, the usual form), "left" (期号 one character in from the left,
+    签发人 at the right) when the name is too long for the first, else "own" (签发人 on
+    its own line, right-aligned, under the 期号)."""
+    approver = _line(issue.approver)
+    if not approver:
+        return "none"
+    number = text_width(number_text(issue))
+    right = text_width("签发人：" + approver)
+    if LINE_CHARS / 2 + number / 2 + 1 + right <= LINE_CHARS:
+        return "centre"
+    if 1 + number + 1 + right <= LINE_CHARS:
+        return "left"
+    return "own"
+
+
+# Where a long title may break, best first: after these marks, then before these words.
+_TITLE_BREAK_AFTER = "，、：；！？）》”"
+_TITLE_BREAK_BEFORE = ("推进", "加强", "全力", "扎实", "着力", "持续", "深入", "切实", "做好", "确保", "助力", "打好")
+_NO_LINE_START = "，、。：；！？）》”’…—"
+_NO_LINE_END = "（《“‘"
+TITLE_CHARS = 20  # 二号 characters a line of the 版心 holds
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS) -> list[str]:
+    """A long title broken into balanced lines by its sense (the "梯形"/"沙漏" shapes of
+    practice) rather than wherever a line is full: as few lines as fit, each near the same
+    length, preferring a break after punctuation or before a verb phrase, never inside a
+    run of figures or Latin letters, and never leaving a few characters alone at the end."""
+    title = _line(title)
+    if text_width(title) <= per_line:
+        return [title] if title else []
+    count = -(-int(text_width(title) * 2) // (per_line * 2))  # ceil
+    while True:
+        lines = _balanced(title, count, per_line)
+        if lines is not None:
+            return lines
+        count += 1
+
+
+def _balanced(title: str, count: int, per_line: int) -> list[str] | None:
+    lines: list[str] = []
+    rest = title
+    for remaining in range(count, 1, -1):
+        target = text_width(rest) / remaining
+        best, best_score = None, None
+        width = 0.0
+        for i, ch in enumerate(rest[:-1], 1):
+            width += text_width(ch)
+            if width > per_line:
+                break
+            nxt = rest[i]
+            if nxt in _NO_LINE_START or ch in _NO_LINE_END or (ch.isascii() and ch.isalnum() and nxt.isascii()):
+                continue
+            score = abs(width - target)
+            if ch in _TITLE_BREAK_AFTER:
+                score -= 3
+            elif any(rest.startswith(word, i) for word in _TITLE_BREAK_BEFORE):
+                score -= 1.5
+            if best_score is None or score < best_score:
+                best, best_score = i, score
+        if best is None:
+            return None
+        lines.append(rest[:best])
+        rest = rest[best:]
+    if text_width(rest) > per_line:
+        return None
+    lines.append(rest)
+    return lines
 
 
 def _source_text(source: str) -> str:
@@ -212,6 +310,12 @@ def _run(text: str, rpr: str = "", style: str = "", east_asia: str = "") -> str:
         if piece:
             parts.append(f'<w:t xml:space="preserve">{_esc(piece)}</w:t>')
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
+
+
+def _lines_run(lines: list[str]) -> str:
+    """One run whose lines are separated by line breaks (a title broken by its sense)."""
+    parts = "<w:br/>".join(f'<w:t xml:space="preserve">{_esc(line)}</w:t>' for line in lines)
+    return f"<w:r><w:rPr>{_HINT}</w:rPr>{parts}</w:r>"
 
 
 def _para(style: str, runs: str, ppr: str = "", root: bool = False) -> str:
@@ -323,8 +427,13 @@ def _styles(masthead_pt: int) -> list[str]:
         _style(
             "GovTitle",
             "信息标题",
-            _KEEP + _spacing(before=LINE) + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
-            _fonts(XIAOBIAOSONG) + _BOLD,
+            # 二号 方正小标宋 (GB/T 9704-2012 7.3.1), centred, off the grid so that its lines
+            # take 1.3 times the size rather than two body lines each
+            _KEEP
+            + '<w:snapToGrid w:val="0"/>'
+            + _spacing(int(22 * 20 * 1.3), before=LINE, after=LINE // 2)
+            + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
+            _fonts(XIAOBIAOSONG) + '<w:spacing w:val="0"/>' + _size(SZ_ERHAO),
         ),
         _style("GovSource", "信息来源", _spacing() + '<w:jc w:val="right"/>'),
         _style(
@@ -501,14 +610,22 @@ def _masthead(issue: DocIssue) -> list[str]:
     out.append(_para("GovMasthead", runs))
     if issue.special:
         out.append(_para("GovSpecial", _run("增刊")))
-    number = "\t" + number_text(issue)
+    number = number_text(issue)
     approver = _line(issue.approver)
-    runs = _run(number)
-    if approver:
-        runs += _run("\t签发人：") + _run(approver, east_asia=KAITI)
-    out.append(_para("GovNumber", runs))
+    placement = approver_placement(issue)
+    signer = _run("签发人：") + _run(approver, east_asia=KAITI) if approver else ""
+    if placement in ("centre", "none"):
+        out.append(_para("GovNumber", _run("\t" + number) + (_run("\t") + signer if signer else "")))
+    elif placement == "left":
+        out.append(_para("GovNumber", _run(number) + _run("\t") + signer, _CLEAR_CENTRE_TAB + '<w:ind w:left="320"/>'))
+    else:
+        out.append(_para("GovNumber", _run("\t" + number)))
+        out.append(_para("GovNumber", signer, '<w:spacing w:before="0"/><w:jc w:val="right"/>'))
     out.append(_para("GovDateLine", _run(f"{_line(issue.office)}\t{format_date(issue.date)}")))
     return out
+
+
+_CLEAR_CENTRE_TAB = f'<w:tabs><w:tab w:val="clear" w:pos="{TEXT_W // 2}"/></w:tabs>'
 
 
 def _toc(items: tuple[DocItem, ...]) -> list[str]:
@@ -542,7 +659,7 @@ def _items(items: tuple[DocItem, ...]) -> list[str]:
             for j, text in enumerate(rest, 1):
                 out.append(_para("GovBody", _run(text + (last_suffix if j == len(rest) else ""))))
         else:
-            out.append(_para("GovTitle", _run(title)))
+            out.append(_para("GovTitle", _lines_run(title_lines(title))))
             out.extend(_para("GovBody", _run(text)) for text in paragraphs)
             if source:
                 out.append(_para("GovSource", _run(source)))
@@ -550,16 +667,22 @@ def _items(items: tuple[DocItem, ...]) -> list[str]:
     return out
 
 
-def _rule(eighths: int, last: bool = False) -> str:
-    """A black rule across the whole text width (the 版记's lines are as wide as the 版心,
-    its text one character in): an empty 2 pt paragraph with a top border."""
-    ppr = '<w:keepNext w:val="0"/>' if last else ""
-    return _para("GovRule", "", ppr + f"<w:pBdr>{_border('top', '000000', eighths, 0)}</w:pBdr>")
+# The 版记 sits at the foot of the last page, its last rule on the bottom edge of the 版心
+# (GB/T 9704-2012 7.4.1 and 9.1): it is a floating one-column table anchored to the bottom
+# of the page's text area, so however much or little the last item fills the page it stays
+# there, and the rules are the table's borders (as wide as the 版心, the text one
+# character in). Paragraph frames (w:framePr) would do in Word, but LibreOffice drops their
+# borders and ignores yAlign="bottom".
+_RULE_THICK = 8  # 1 pt = 0.35 mm: the first and last rules (7.4.1: 推荐高度为0.35 mm)
+_RULE_THIN = 6  # 0.75 pt = 0.26 mm: the rule above the 印发 line (7.4.1: 0.25 mm)
+
+
+def _footer_row(paragraph: str, top_rule: int = 0) -> str:
+    borders = f"<w:tcBorders>{_border('top', '000000', top_rule, 0)}</w:tcBorders>" if top_rule else ""
+    return f'<w:tr><w:tc><w:tcPr><w:tcW w:w="{TEXT_W}" w:type="dxa"/>{borders}</w:tcPr>{paragraph}</w:tc></w:tr>'
 
 
 def _distribution(issue: DocIssue) -> list[str]:
-    thick = 8  # 1 pt ≈ 0.35 mm: the first and last rules of the 版记
-    thin = 4  # 0.5 pt: between the recipients and the 印发 line
     lines = []
     for label, names in (("报", issue.bao), ("送", issue.song), ("发", issue.fa), ("抄送", issue.extra)):
         text = _recipients(names)
@@ -569,9 +692,36 @@ def _distribution(issue: DocIssue) -> list[str]:
     tail = [_para("GovFooterIssued", _run(issued))]
     if issue.copies:
         tail.append(_para("GovFooterIssued", _run(f"\t（共印{issue.copies}份）")))
-    middle = [*lines, _rule(thin), *tail] if lines else tail
-    # one empty line between the last item and the 版记
-    return [_para("GovBody", ""), _rule(thick), *middle, _rule(thick, last=True)]
+    rows = [_footer_row(p) for p in lines]
+    rows += [_footer_row(p, _RULE_THIN if lines and i == 0 else 0) for i, p in enumerate(tail)]
+    table = (
+        "<w:tbl><w:tblPr>"
+        '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0"'
+        f' w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{MARGIN_LEFT}" w:tblpYSpec="bottom"/>'
+        '<w:tblOverlap w:val="never"/>'
+        f'<w:tblW w:w="{TEXT_W}" w:type="dxa"/>'
+        f"<w:tblBorders>{_border('top', '000000', _RULE_THICK, 0)}{_border('bottom', '000000', _RULE_THICK, 0)}"
+        "</w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+        f'</w:tblPr><w:tblGrid><w:gridCol w:w="{TEXT_W}"/></w:tblGrid>{"".join(rows)}</w:tbl>'
+    )
+    if issue.footer_page not in FOOTER_PAGES:
+        raise ValueError(f"unknown footer page {issue.footer_page!r}")
+    # The paragraph a floating table is anchored to (and a body may not end with a table);
+    # a page break before it takes the 版记 to the next page.
+    out = []
+    if issue.footer_page == "blank":
+        # the section ends here; the next one (a blank page and the 版记's page) has no
+        # page numbers (7.5.1: 版记页前有空白页的，空白页和版记页均不编排页码)
+        out.append(_para("GovRule", "", _SECTION_BREAK))
+        out.append(_para("GovRule", ""))
+    anchor = _para("GovRule", "", "<w:pageBreakBefore/>" if issue.footer_page != "same" else "")
+    return [*out, table, anchor]
+
+
+_SECTION_BREAK = "<w:sectPr/>"  # filled in by _split_sections with the first section's properties
 
 
 def _body_xml(issue: DocIssue) -> str:
@@ -586,6 +736,25 @@ def _body_xml(issue: DocIssue) -> str:
 
 
 # ---------------------------------------------------------------- API
+
+
+def _split_sections(document) -> None:
+    """For footer_page="blank": the section break paragraph gets the first section's
+    properties (page size, margins, page-number footers); the last section, the blank page
+    and the 版记's page, gets footers of its own that are empty."""
+    body = document.element.body
+    final = body.find(qn("w:sectPr"))
+    for placeholder in body.iterfind(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:sectPr')}"):
+        ppr = placeholder.getparent()
+        ppr.replace(placeholder, parse_xml(final.xml))
+        for ref in final.findall(qn("w:footerReference")):
+            final.remove(ref)
+        last = document.sections[-1]
+        for footer in (last.footer, last.even_page_footer):
+            footer.is_linked_to_previous = False
+            for paragraph in footer.paragraphs:
+                for run in paragraph.runs:
+                    run._r.getparent().remove(run._r)
 
 
 def build_issue_docx(issue: DocIssue) -> bytes:
@@ -606,6 +775,7 @@ def build_issue_docx(issue: DocIssue) -> bytes:
             body.remove(child)
     for child in list(parse_xml(_body_xml(issue))):
         sect.addprevious(child)
+    _split_sections(document)
 
     props = document.core_properties
     props.title = issue_filename(issue).removesuffix(".docx")
@@ -630,4 +800,6 @@ def issue_filename(issue: DocIssue) -> str:
     semicolons or control characters, so it can go into a Content-Disposition header
     (as RFC 6266 filename*=UTF-8'' by the caller, the name being Chinese)."""
     name = _UNSAFE_FILENAME.sub("", _line(issue.publication)).replace(" ", "")[:60] or "刊物"
+    if not issue.number:
+        return f"{name}（待签发）.docx"
     return f"{name}{issue.year}年{'增刊' if issue.special else ''}第{issue.number}期.docx"

@@ -11,10 +11,20 @@ import zipfile
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Cm
 from lxml import etree
 
-from publications.docx import DocIssue, DocItem, build_issue_docx, issue_filename
+from publications.docx import (
+    TITLE_CHARS,
+    DocIssue,
+    DocItem,
+    approver_placement,
+    build_issue_docx,
+    issue_filename,
+    text_width,
+    title_lines,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -64,6 +74,12 @@ def parts(data: bytes) -> dict[str, etree._Element]:
 
 def texts(data: bytes) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+
+
+def footer_texts(data: bytes) -> list[str]:
+    """The 版记's lines: the paragraphs of the document's last table."""
+    table = docx.Document(io.BytesIO(data)).tables[-1]
+    return [p.text for row in table.rows for p in row.cells[0].paragraphs]
 
 
 def style_of(styles, style_id):
@@ -162,8 +178,60 @@ def test_masthead(paragraphs, xml):
 def test_without_date_total_or_approver():
     paragraphs = texts(build_issue_docx(make_issue(date=None, total=None, approver="")))
     assert paragraphs[2] == "\t第12期"
+    assert footer_texts(build_issue_docx(make_issue(date=None)))[-2] == "云南省人民政府办公厅\t（待签发）"
     assert paragraphs[3] == "云南省人民政府办公厅\t（待签发）"
     assert "印发" not in "".join(paragraphs)
+
+
+def test_a_draft_says_it_is_numbered_at_sign_off_as_the_page_does():
+    issue = make_issue(number=None, total=None, date=None, approver="")
+    assert texts(build_issue_docx(issue))[2] == "\t（待签发，签发时编号）"
+    assert "第0期" not in "".join(texts(build_issue_docx(issue)))
+    assert issue_filename(issue) == "每日要情（待签发）.docx"
+
+
+@pytest.mark.parametrize(
+    ("approver", "placement"),
+    [("张三", "centre"), ("欧阳某某某某", "left"), ("欧阳某某某某、司马某某某某、诸葛某某某某", "own")],
+)
+def test_the_number_line_never_wraps_with_a_long_signer(approver, placement):
+    issue = make_issue(approver=approver)
+    assert approver_placement(issue) == placement
+    paragraphs = texts(build_issue_docx(issue))
+    if placement == "own":
+        assert paragraphs[2] == "\t第12期（总第345期）"
+        assert paragraphs[3] == f"签发人：{approver}"
+    else:
+        assert paragraphs[2].endswith(f"\t签发人：{approver}")
+        # what one line holds: 28 characters of the body size (GB/T 9704-2012 5.2.2)
+        assert text_width(paragraphs[2].replace("\t", "")) + (2 if placement == "left" else 0) <= 28
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "昆明市守好边境南大门扎实推进兴边富民行动全力建设现代化边境幸福村",
+        "省商务厅推进跨境电商发展，2026年1至10月全省跨境电商交易额达217.0亿元同比增长12.5%",
+        "曲靖市全力保障菜篮子供应",
+    ],
+)
+def test_long_titles_break_into_balanced_lines(title):
+    lines = title_lines(title)
+    assert "".join(lines) == title
+    assert all(text_width(line) <= TITLE_CHARS for line in lines)
+    widths = [text_width(line) for line in lines]
+    # no orphan: the shortest line is at least half as long as the longest
+    assert min(widths) >= max(widths) / 2
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii())  # 217.0 stays whole
+        assert b[0] not in "，、。：；！？）》”"
+
+
+def test_a_long_title_prefers_a_break_after_punctuation():
+    assert title_lines("全省一季度经济运行总体平稳，工业投资消费三大指标均实现两位数增长") == [
+        "全省一季度经济运行总体平稳，",
+        "工业投资消费三大指标均实现两位数增长",
+    ]
 
 
 def test_table_of_contents(paragraphs):
@@ -208,7 +276,9 @@ def test_paragraph_styles(built):
     assert source.style.name == "信息来源"
     assert source.style.paragraph_format.alignment == 2  # right
     title = docx.Document(io.BytesIO(built)).styles["信息标题"]
-    assert title.font.bold and title.paragraph_format.alignment == 1  # centred
+    # 二号 小标宋 (GB/T 9704-2012 7.3.1), not body text made bold
+    assert title.font.size.pt == 22 and not title.font.bold and title.paragraph_format.alignment == 1
+    assert title.font.element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
 def test_briefs_share_one_heading_and_lead_with_a_bold_title(built, paragraphs):
@@ -224,43 +294,59 @@ def test_briefs_share_one_heading_and_lead_with_a_bold_title(built, paragraphs):
 
 
 def test_distribution_footer(built, xml):
+    assert footer_texts(built) == [
+        "报：国务院办公厅，省委办公厅。",
+        "送：省人大常委会办公厅，省政协办公厅。",
+        "发：各州（市）人民政府办公室。",
+        "抄送：省委政研室。",
+        "云南省人民政府办公厅\t2026年11月27日印发",
+        "\t（共印120份）",
+    ]
     document = docx.Document(io.BytesIO(built))
-    tail = [(p.style.name, p.text) for p in document.paragraphs][-10:]
-    assert tail == [
-        ("刊物正文", ""),  # a blank line after the last item
-        ("版记分隔线", ""),
-        ("版记", "报：国务院办公厅，省委办公厅。"),
-        ("版记", "送：省人大常委会办公厅，省政协办公厅。"),
-        ("版记", "发：各州（市）人民政府办公室。"),
-        ("版记", "抄送：省委政研室。"),
-        ("版记分隔线", ""),
-        ("版记印发", "云南省人民政府办公厅\t2026年11月27日印发"),
-        ("版记印发", "\t（共印120份）"),
-        ("版记分隔线", ""),
-    ]
-    # black rules as wide as the 版心: thick first and last, thin above the 印发 line
+    assert [p.style.name for p in document.tables[-1]._cells[0].paragraphs] == ["版记"]
+    # a table floating at the bottom of the 版心 (GB/T 9704-2012 7.4.1: 版记 at the foot of
+    # the last page), as wide as the 版心, from its left edge
+    tbl = xml["word/document.xml"].find(f".//{w('tbl')}")
+    position = tbl.find(f"{w('tblPr')}/{w('tblpPr')}")
+    assert position.get(w("vertAnchor")) == "margin" and position.get(w("tblpYSpec")) == "bottom"
+    assert position.get(w("horzAnchor")) == "page" and position.get(w("tblpX")) == "1588"
+    assert tbl.find(f"{w('tblPr')}/{w('tblW')}").get(w("w")) == "8844"
+    # black rules: thick first and last (0.35 mm), thin above the 印发 line (0.25 mm)
+    borders = tbl.find(f"{w('tblPr')}/{w('tblBorders')}")
+    assert [borders.find(w(side)).get(w("sz")) for side in ("top", "bottom")] == ["8", "8"]
+    inner = [b for b in tbl.iter(w("tcBorders"))]
+    assert [b.find(w("top")).get(w("sz")) for b in inner] == ["6"]
     styles = xml["word/styles.xml"]
-    assert style_of(styles, "GovRule").find(f"{w('pPr')}/{w('ind')}") is None
-    rules = [
-        p.find(f"{w('pPr')}/{w('pBdr')}/{w('top')}")
-        for p in xml["word/document.xml"].iter(w("p"))
-        if p.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "GovRule"
-    ]
-    assert [r.get(w("color")) for r in rules] == ["000000"] * 3
-    assert [int(r.get(w("sz"))) for r in rules] == [8, 4, 8]
     assert style_of(styles, "GovFooter").find(f"{w('rPr')}/{w('sz')}").get(w("val")) == "28"  # 四号
     indent = style_of(styles, "GovFooter").find(f"{w('pPr')}/{w('ind')}")
     assert indent.get(w("hangingChars")) == "200"  # wrapped lines align after "报："
 
 
 def test_footer_lines_only_for_recipients_given():
-    paragraphs = texts(build_issue_docx(make_issue(song=(), extra=(), fa=("甲", "甲", " "), copies=None)))
-    assert [p for p in paragraphs if p][-3:] == [
-        "报：国务院办公厅，省委办公厅。",
-        "发：甲。",
-        "云南省人民政府办公厅\t2026年11月27日印发",
-    ]
-    assert not any(p.startswith(("送：", "抄送：")) or "共印" in p for p in paragraphs)
+    lines = footer_texts(build_issue_docx(make_issue(song=(), extra=(), fa=("甲", "甲", " "), copies=None)))
+    assert lines == ["报：国务院办公厅，省委办公厅。", "发：甲。", "云南省人民政府办公厅\t2026年11月27日印发"]
+
+
+@pytest.mark.parametrize("where", ["same", "next", "blank"])
+def test_the_footer_goes_to_the_page_the_pdf_step_chose(where):
+    data = build_issue_docx(make_issue(footer_page=where))
+    body = parts(data)["word/document.xml"].find(w("body"))
+    tbl = body.find(w("tbl"))
+    anchor = tbl.getnext()
+    assert (anchor.find(f"{w('pPr')}/{w('pageBreakBefore')}") is not None) == (where != "same")
+    sections = body.findall(f".//{w('sectPr')}")
+    if where == "blank":
+        # the blank page and the 版记's page: a section whose footers print no page number
+        assert len(sections) == 2
+        document = docx.Document(io.BytesIO(data))
+        last = document.sections[-1]
+        assert not last.footer.is_linked_to_previous and "PAGE" not in last.footer._element.xml
+        assert not last.even_page_footer.is_linked_to_previous
+        assert "PAGE" in document.sections[0].footer._element.xml
+    else:
+        assert len(sections) == 1
+    with pytest.raises(ValueError):
+        build_issue_docx(make_issue(footer_page="middle"))
 
 
 def test_page_number_field_in_the_footer(xml):
@@ -306,7 +392,8 @@ def test_unknown_confidentiality_or_form_is_refused():
 def test_special_issue():
     issue = make_issue(special=True, number=3, total=None)
     paragraphs = texts(build_issue_docx(issue))
-    assert paragraphs[1:4] == ["每日要情", "增刊", "\t增刊第3期\t签发人：张三"]
+    # 增刊 once, under the masthead
+    assert paragraphs[1:4] == ["每日要情", "增刊", "\t第3期\t签发人：张三"]
     assert issue_filename(issue) == "每日要情2026年增刊第3期.docx"
 
 
@@ -317,7 +404,7 @@ def test_control_characters_are_stripped():
     assert "标题含控制字符" in paragraphs
     assert "第一段正文。" in paragraphs and "第二段。" in paragraphs
     assert "（单位）" in paragraphs
-    assert "报：省委办公厅。" in paragraphs
+    assert "报：省委办公厅。" in footer_texts(data)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", "".join(paragraphs))
 
 

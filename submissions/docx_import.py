@@ -21,6 +21,12 @@ from docx.text.run import Run
 from .uploads import MAX_DOCX_IMPORT_BYTES, UploadRejected, sniff
 
 NOT_WORD_MESSAGE = "请上传 .docx 格式的 Word 文档。"
+# A file named .docx whose bytes are something else (a PDF or a web page renamed, an old
+# .doc): saying "upload a .docx" would puzzle someone who did just that.
+NOT_WORD_CONTENT_MESSAGE = (
+    "该文件的内容不是 Word 文档：文件名虽以 .docx 结尾，内容却是其他格式。"
+    "请用 Word 或 WPS 打开原稿，另存为“Word 文档（*.docx）”后再导入。"
+)
 UNREADABLE_MESSAGE = "无法读取该 Word 文档，文件可能已损坏。"
 EMPTY_MESSAGE = "文档中没有文字内容。"
 
@@ -101,15 +107,17 @@ def import_docx(fileobj, *, max_bytes: int = MAX_DOCX_IMPORT_BYTES) -> ImportedD
     The file is first checked with `sniff()` (size, macros, zip bombs, damage); its
     position is set back to 0 afterwards, so the caller may still store it.
     """
+    named_docx = str(getattr(fileobj, "name", "") or "").lower().endswith(".docx")
+    not_word = NOT_WORD_CONTENT_MESSAGE if named_docx else NOT_WORD_MESSAGE
     try:
         kind = sniff(fileobj, max_bytes=max_bytes)
     except UploadRejected as exc:
         # A PDF refused as damaged is still first of all not a Word document.
         if exc.code in ("unsupported", "not_office") or exc.detected not in ("", "word"):
-            raise UploadRejected(NOT_WORD_MESSAGE, code="not_word") from exc
+            raise UploadRejected(not_word, code="not_word") from exc
         raise
     if kind.key != "word":
-        raise UploadRejected(NOT_WORD_MESSAGE, code="not_word")
+        raise UploadRejected(not_word, code="not_word")
     try:
         try:
             document = Document(fileobj)

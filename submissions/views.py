@@ -1,6 +1,8 @@
 """Item pages: thin views that parse a form, get the item through access.py, call one
 action and redirect. Domain errors come back as plain Chinese messages."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -44,8 +46,23 @@ def item_create(request):
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, "草稿已保存。")
-            return redirect("item_detail", item.pk)
+            return _forget_autosave(request, redirect("item_detail", item.pk))
     return render(request, "submissions/item_form.html", _form_context(request, form, office))
+
+
+AUTOSAVE_COOKIE = "gi_autosaved"
+_AUTOSAVE_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _forget_autosave(request, response):
+    """Tell the form's script (static/js/item_form.js) that the copy it kept in this
+    browser under `autosave_key` is now saved on the server, so it is not offered back.
+    A cookie, because the next page the script runs on may be days away; the key is the
+    script's own random one, checked here so nothing else lands in the header."""
+    key = request.POST.get("autosave_key", "")
+    if _AUTOSAVE_KEY.fullmatch(key):
+        response.set_cookie(AUTOSAVE_COOKIE, key, max_age=30 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response
 
 
 def _form_context(request, form, office, item=None, import_form=None) -> dict:
@@ -66,26 +83,64 @@ def _form_context(request, form, office, item=None, import_form=None) -> dict:
     }
 
 
+def _typed_values(form: ItemEditForm, request) -> dict:
+    """What the writer has typed into the item form, as the form's initial values: the
+    import posts the whole form, so the page comes back exactly as it was left (an
+    unbound form, so no "请填写…" errors for fields the writer has not reached yet)."""
+    values = {}
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        if key in request.POST:
+            values[name] = field.widget.value_from_datadict(request.POST, request.FILES, key)
+    return values
+
+
+IMPORT_REPLACE, IMPORT_KEEP = "replace", "keep"
+
+
 @require_POST
 def item_import(request):
-    """Fill the new-item form from a Word draft; nothing is saved until the writer saves."""
+    """Fill the new-item form from a Word draft; nothing is saved until the writer saves.
+
+    Typed text is never lost: an empty form is filled, a form with a title or body asks
+    first (the imported text waits in the page until the writer answers), and a failed
+    import shows the form exactly as it was posted."""
     if (refused := _require_staff(request)) is not None:
         return refused
     office = request.user.unit.parent
+    typed = _typed_values(ItemEditForm(office=office), request)
+    if "signature" not in request.POST:
+        typed["signature"] = request.user.unit.name
     import_form = DocxImportForm(request.POST, request.FILES)
-    initial = {"signature": request.user.unit.name}
-    if import_form.is_valid():
+    pending = None
+    choice = request.POST.get("import_choice", "")
+    if choice in (IMPORT_REPLACE, IMPORT_KEEP):
+        import_form = DocxImportForm()
+        if choice == IMPORT_REPLACE:
+            imported_title = request.POST.get("imported_title", "")
+            typed.update(title=imported_title or typed.get("title", ""), body=request.POST.get("imported_body", ""))
+            messages.success(request, "已用 Word 文档中的标题和正文替换原有内容，请核对后保存。")
+        else:
+            messages.info(request, "已保留您填写的内容，未使用导入的文字。")
+    elif import_form.is_valid():
         try:
             draft = import_docx(import_form.cleaned_data["docx"])
         except UploadRejected as exc:
             import_form.add_error("docx", exc.message)
         else:
-            initial.update(title=draft.title, body=draft.body)
-            messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存。")
+            has_text = any(str(typed.get(name) or "").strip() for name in ("title", "body"))
+            unchanged = (typed.get("title", ""), typed.get("body", "")) == (draft.title, draft.body)
+            if has_text and not unchanged:
+                pending = draft
+            else:
+                typed.update(title=draft.title or typed.get("title", ""), body=draft.body)
+                messages.success(request, "已从 Word 文档导入标题和正文，请核对后保存。")
             for warning in draft.warnings:
                 messages.warning(request, warning)
-    form = ItemEditForm(initial=initial, office=office)
-    return render(request, "submissions/item_form.html", _form_context(request, form, office, import_form=import_form))
+    form = ItemEditForm(initial=typed, office=office)
+    context = _form_context(request, form, office, import_form=import_form)
+    context["pending_import"] = pending
+    return render(request, "submissions/item_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,7 +173,7 @@ def item_edit(request, pk: int):
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, "修改已保存。")
-            return redirect("item_detail", item.pk)
+            return _forget_autosave(request, redirect("item_detail", item.pk))
     return render(request, "submissions/item_form.html", _form_context(request, form, item.office, item=item))
 
 

@@ -33,7 +33,7 @@ def test_import_refuses_non_word_file_and_keeps_the_page(client, writer):
     client.force_login(writer)
     response = client.post(reverse("item_import"), {"docx": SimpleUploadedFile("x.docx", b"not a zip at all")})
     page = response.content.decode()
-    assert response.status_code == 200 and "请上传 .docx 格式的 Word 文档" in page
+    assert response.status_code == 200 and "该文件的内容不是 Word 文档" in page
 
 
 def test_import_is_for_staff_only(client, editor):

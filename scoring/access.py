@@ -100,3 +100,86 @@ def _get(pk: int) -> Scheme:
         return Scheme.objects.select_related("office").get(pk=pk)
     except (Scheme.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该考核方案") from None
+
+
+# --- The year-end assessment: 公示, 申诉, 定稿, unlock -------------------------------------------
+
+
+def is_closing_editor(user: User, scheme: Scheme) -> bool:
+    """The assessing office's editors: they prepare the year's close and see the appeals."""
+    return user.unit_id == scheme.office_id and holds(user, Role.EDITOR)
+
+
+def is_closing_decider(user: User, scheme: Scheme) -> bool:
+    """Who decides the year's close — opens the 公示, decides appeals, makes the results
+    final: the assessing office's issue approver, or an administrator of it."""
+    return (user.unit_id == scheme.office_id and holds(user, Role.ISSUE_APPROVER)) or can_manage(user, scheme)
+
+
+def can_unlock(user: User, scheme: Scheme) -> bool:
+    """Only the system administrator reopens a finalised year: an administrator of the
+    assessing office (or above it), with a reason."""
+    return can_manage(user, scheme)
+
+
+def can_view_closing(user: User, scheme: Scheme) -> bool:
+    """The 公示 and final boards are shown to the office's readers and to every assessed
+    unit, whatever the scheme's setting for the running board."""
+    return is_office_reader(user, scheme) or is_assessed_member(user, scheme)
+
+
+def can_appeal(user: User, scheme: Scheme) -> bool:
+    """A unit's approver appeals for their own unit, if the scheme assesses it."""
+    return is_assessed_member(user, scheme) and holds(user, Role.UNIT_APPROVER)
+
+
+def get_scheme_for_closing(user: User, pk: int) -> Scheme:
+    """The scheme `pk` if the person may see its year-end page; 404 otherwise."""
+    scheme = _get(pk)
+    if not can_view_closing(user, scheme):
+        raise Http404("没有找到该考核方案")
+    return scheme
+
+
+def visible_appeals(user: User, scheme: Scheme):
+    """All appeals of the scheme for the office's readers; a unit's own otherwise."""
+    from .models import Appeal
+
+    qs = Appeal.objects.filter(scheme=scheme).select_related(
+        "unit", "filed_by", "decided_by", "entry", "adoption__publication", "correction"
+    )
+    if is_office_reader(user, scheme):
+        return qs
+    return qs.filter(unit_id=user.unit_id)
+
+
+def get_appeal_for_user(user: User, pk: int, *, decide: bool = False):
+    """The appeal `pk` if the person may read it (the office's readers, the appealing
+    unit), or with `decide` if they may decide it; 404 otherwise."""
+    from .models import Appeal
+
+    try:
+        appeal = Appeal.objects.select_related("scheme__office", "unit", "entry", "adoption__publication").get(pk=pk)
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该申诉") from None
+    scheme = appeal.scheme
+    allowed = (
+        is_closing_decider(user, scheme)
+        if decide
+        else is_office_reader(user, scheme) or (user.unit_id == appeal.unit_id and user.is_active)
+    )
+    if not allowed:
+        raise Http404("没有找到该申诉")
+    return appeal
+
+
+def get_appeal_attachment_for_user(user: User, pk: int):
+    """An appeal's attachment, for those who may read the appeal; 404 otherwise."""
+    from .models import AppealAttachment
+
+    try:
+        attachment = AppealAttachment.objects.get(pk=pk)
+    except (AppealAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该附件") from None
+    get_appeal_for_user(user, attachment.appeal_id)
+    return attachment

@@ -17,6 +17,15 @@ class CompositeRule(models.TextChoices):
     SPLIT = "split", "来源单位平分"
 
 
+class Stage(models.TextChoices):
+    """Where a scheme-year stands at its end (docs/domain.md §7, the year-end assessment)."""
+
+    RUNNING = "running", "进行中"
+    PUBLICITY = "publicity", "公示中"
+    FINAL = "final", "已定稿"
+    REOPENED = "reopened", "已解锁（待重新定稿）"
+
+
 class Scheme(models.Model):
     """One year's rules of one assessing office (考核方案)."""
 
@@ -31,6 +40,11 @@ class Scheme(models.Model):
     instruction_once_per_level = models.BooleanField("同一信息同级批示只计一次", default=True)
     public_to_assessed = models.BooleanField("被考核单位可查看积分榜", default=True)
     is_active = models.BooleanField("启用", default=True)
+    # While FINAL no ledger row of this scheme may be written: scoring.actions refuses it
+    # and a database trigger (migration 0006) refuses whatever else tries.
+    stage = models.CharField("年度考核阶段", max_length=10, choices=Stage.choices, default=Stage.RUNNING)
+    publicity_ends_on = models.DateField("公示截止日", null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核方案"
@@ -165,6 +179,7 @@ class Source(models.TextChoices):
     MANUAL = "manual", "手工调整"
     REVERSAL = "reversal", "冲正"
     RECOMPUTE = "recompute", "重算差额"
+    APPEAL = "appeal", "申诉更正"
 
 
 class LedgerQuerySet(models.QuerySet):
@@ -239,3 +254,107 @@ class UpperAdoptionRule(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+class StageChange(models.Model):
+    """Event row of a scheme-year's end: 公示 opened, finalised, unlocked (with why)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=10, choices=Stage.choices)
+    to_stage = models.CharField(max_length=10, choices=Stage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度考核记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class SnapshotKind(models.TextChoices):
+    PUBLICITY = "publicity", "公示"
+    FINAL = "final", "定稿"
+
+
+class BoardSnapshot(models.Model):
+    """The scoreboard as it stood when the 公示 opened or the results were made final.
+    `rows` is kept as data so later rule changes or recomputation never alter it."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="snapshots")
+    kind = models.CharField(max_length=10, choices=SnapshotKind.choices)
+    rows = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "积分榜快照"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["scheme", "kind", "-created_at"], name="snapshot_scheme_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    ACCEPTED = "accepted", "已采纳"
+    REFUSED = "refused", "不予采纳"
+
+
+class Appeal(models.Model):
+    """A unit's 申诉 during the 公示: against a ledger row (`entry`), or for one that is
+    missing (`adoption`: an adoption that earned nothing; or only described)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="appeals")
+    unit = models.ForeignKey(Unit, verbose_name="申诉单位", on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        LedgerEntry, verbose_name="申诉的台账记录", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adoption = models.ForeignKey(
+        Adoption, verbose_name="未计分的采用", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("申诉理由", max_length=2000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+    decide_by = models.DateField("处理期限")
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField("处理意见", max_length=500, blank=True)
+    correction = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="appeal_corrected"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核申诉"
+        ordering = ["decide_by", "pk"]
+        indexes = [models.Index(fields=["scheme", "status"], name="appeal_scheme_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 申诉 #{self.pk}"
+
+    @property
+    def subject(self) -> str:
+        if self.entry_id:
+            return f"台账记录：{self.entry.date:%Y-%m-%d} {self.entry.reason}（{self.entry.points:+}）"
+        if self.adoption_id:
+            day = timezone.localdate(self.adoption.adopted_at)
+            return f"未计分的采用：《{self.adoption.publication.name}》{day:%Y-%m-%d}"
+        return "未记入的分数"
+
+
+class AppealAttachment(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="appeals/%Y/", max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -156,3 +156,21 @@ def unit_ledger(scheme: Scheme, unit: Unit) -> QuerySet[LedgerEntry]:
 
 def unit_total(scheme: Scheme, unit: Unit) -> Decimal:
     return LedgerEntry.objects.filter(scheme=scheme, unit=unit).aggregate(s=Sum("points"))["s"] or ZERO
+
+
+def unscored_adoptions(scheme: Scheme, unit: Unit) -> QuerySet[Adoption]:
+    """The unit's adoptions by the office this year with no ledger row of the scheme:
+    what a unit may appeal as "an adoption that earned nothing"."""
+    scored = LedgerEntry.objects.filter(scheme=scheme, unit=unit, adoption__isnull=False).values("adoption_id")
+    return (
+        Adoption.objects.filter(
+            publication__office_id=scheme.office_id,
+            adopted_at__year=scheme.year,
+            withdrawn_at=None,
+            sources__unit=unit,
+        )  # fmt: skip
+        .exclude(pk__in=scored)
+        .select_related("publication")
+        .distinct()
+        .order_by("-adopted_at")
+    )

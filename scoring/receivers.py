@@ -1,9 +1,13 @@
 """Receivers of the lower apps' hooks; they run inside the sender's transaction."""
 
+import logging
+
 from django.utils import timezone
 
 from . import actions
-from .models import LedgerEntry, Source
+from .models import LedgerEntry, Source, Stage
+
+logger = logging.getLogger(__name__)
 
 
 def on_adoption_made(sender, adoption, user, **kwargs) -> None:
@@ -42,6 +46,11 @@ def on_penalty_due(sender, office, unit, kind, reason, ref, item=None, user=None
     earlier penalty is reversed, so the result does not depend on when a task ran.
     """
     for scheme in actions.schemes_for(office.pk, timezone.localdate()):
+        if scheme.stage == Stage.FINAL:
+            # A scheduled sweep must not fail on a closed year (and so block the faults it
+            # records for open ones); the refusal is logged for the office to see.
+            logger.warning("%s：未记入扣分（%s，%s）", actions.locked_message(scheme), unit, reason)
+            continue
         if scheme.scheme_units.filter(unit=unit).exists():
             if replaces:
                 _reverse_penalties(scheme=scheme, unit=unit, ref=replaces, reason=reason, user=user)
@@ -54,7 +63,7 @@ def _reverse_penalties(*, scheme, unit, ref: str, reason: str, user) -> None:
     )
     for row in open_rows:
         # Not "penalty:<kind>": a reversing row must not count as the fault (vetoes read that rule).
-        LedgerEntry.objects.create(
+        actions.write_entry(
             scheme=scheme, unit=unit, date=timezone.localdate(), source=Source.REVERSAL, item=row.item,
             source_ref=ref, rule=f"reversal:{row.rule}", points=-row.points, reverses=row,
             reason=f"改判冲正：{reason}", created_by=user,

@@ -96,8 +96,8 @@ def unit_ledger(request, pk: int, unit_pk: int):
                     scheme=scheme, unit=unit, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"],
                     user=request.user,
                 )  # fmt: skip
-            except ValidationError as exc:
-                form.add_error(None, "；".join(exc.messages))
+            except (ValidationError, actions.YearLocked) as exc:
+                form.add_error(None, "；".join(_messages_of(exc)))
             else:
                 messages.success(request, "已记入手工调整。")
                 return redirect("unit_ledger", scheme.pk, unit.pk)
@@ -165,3 +165,203 @@ def statistics_bulletin(request, pk: int):
     else:
         messages.success(request, f"已按最新数据更新{period.label}采用情况通报草稿（未另建新稿）。")
     return redirect("issue_detail", issue.pk)
+
+
+# --- The year-end assessment: 公示, 申诉, 定稿, unlock -----------------------------------------
+
+
+def _closing_context(request, scheme, **forms_given) -> dict:
+    from .forms import AppealForm, DecideAppealForm, OpenPublicityForm, UnlockForm
+    from .models import AppealStatus, SnapshotKind, Stage
+
+    user = request.user
+    decider = access.is_closing_decider(user, scheme)
+    final = actions.latest_snapshot(scheme, SnapshotKind.FINAL)
+    publicity = actions.latest_snapshot(scheme, SnapshotKind.PUBLICITY)
+    shown = final if scheme.stage in (Stage.FINAL, Stage.REOPENED) and final else publicity
+    appeals = list(access.visible_appeals(user, scheme).prefetch_related("attachments"))
+    today = timezone.localdate()
+    appeal_open = scheme.stage == Stage.PUBLICITY and scheme.publicity_ends_on and today <= scheme.publicity_ends_on
+    appeal_form = forms_given.get("appeal_form")
+    if appeal_form is None and appeal_open and access.can_appeal(user, scheme):
+        appeal_form = AppealForm(
+            entries=queries.unit_ledger(scheme, user.unit), adoptions=queries.unscored_adoptions(scheme, user.unit)
+        )
+    decide_forms = forms_given.get("decide_forms", {})
+    for appeal in appeals:
+        appeal.suggested = actions.suggested_points(appeal) if decider else None
+        if appeal.pk in decide_forms:  # a refused decision comes back with its errors
+            appeal.form = decide_forms[appeal.pk]
+        elif decider and appeal.status == AppealStatus.PENDING:
+            appeal.form = DecideAppealForm(prefix=f"a{appeal.pk}", initial={"points": appeal.suggested})
+    return {
+        "scheme": scheme,
+        "snapshot": shown,
+        "publicity": publicity,
+        "final": final,
+        "changes": scheme.stage_changes.select_related("by"),
+        "appeals": appeals,
+        "pending": sum(a.status == AppealStatus.PENDING for a in appeals),
+        "appeal_open": appeal_open,
+        "appeal_form": appeal_form,
+        "open_form": (forms_given.get("open_form") or OpenPublicityForm())
+        if decider and scheme.stage == Stage.RUNNING
+        else None,
+        "can_finalise": decider and scheme.stage in (Stage.PUBLICITY, Stage.REOPENED),
+        "unlock_form": (forms_given.get("unlock_form") or UnlockForm())
+        if access.can_unlock(user, scheme) and scheme.stage == Stage.FINAL
+        else None,
+        "is_office": access.is_office_reader(user, scheme),
+        "own_unit_id": user.unit_id if access.is_assessed_member(user, scheme) else None,
+        "today": today,
+        "errors": forms_given.get("errors", []),
+    }
+
+
+def _closing_page(request, scheme, status=200, **forms_given):
+    context = _closing_context(request, scheme, **forms_given)
+    return render(request, "scoring/closing.html", context, status=status)
+
+
+def _messages_of(exc) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+
+
+@require_GET
+def closing(request, pk: int):
+    """The year-end page: the 公示 or final board, the appeals, and the acts this person may take."""
+    return _closing_page(request, access.get_scheme_for_closing(request.user, pk))
+
+
+@require_POST
+def open_publicity(request, pk: int):
+    from submissions.workflow import TransitionError
+
+    from .forms import OpenPublicityForm
+
+    scheme = access.get_scheme_for_closing(request.user, pk)
+    if not access.is_closing_decider(request.user, scheme):
+        raise Http404
+    form = OpenPublicityForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.open_publicity(scheme=scheme, user=request.user, days=form.cleaned_data["days"])
+        except (ValidationError, TransitionError) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            scheme.refresh_from_db()
+            messages.success(request, f"已开始公示，公示至{scheme.publicity_ends_on:%Y年%-m月%-d日}。")
+            return redirect("scheme_closing", scheme.pk)
+    return _closing_page(request, scheme, status=400, open_form=form)
+
+
+@require_POST
+def file_appeal(request, pk: int):
+    from submissions.uploads import UploadRejected
+    from submissions.workflow import TransitionError
+
+    from .forms import AppealForm
+
+    scheme = access.get_scheme_for_closing(request.user, pk)
+    if not access.can_appeal(request.user, scheme):
+        raise Http404
+    unit = request.user.unit
+    form = AppealForm(
+        request.POST, request.FILES, entries=queries.unit_ledger(scheme, unit),
+        adoptions=queries.unscored_adoptions(scheme, unit),
+    )  # fmt: skip
+    if form.is_valid():
+        try:
+            actions.file_appeal(
+                scheme=scheme, user=request.user, reason=form.cleaned_data["reason"], files=form.cleaned_data["files"],
+                **form.subject_ids(),
+            )  # fmt: skip
+        except UploadRejected as exc:
+            form.add_error("files", f"附件未上传：{exc.message}")
+        except (ValidationError, TransitionError) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "申诉已提交，考核单位处理后将通知本单位。")
+            return redirect("scheme_closing", scheme.pk)
+    return _closing_page(request, scheme, status=400, appeal_form=form)
+
+
+@require_POST
+def decide_appeal(request, pk: int):
+    from submissions.workflow import TransitionError
+
+    from .forms import DecideAppealForm
+
+    appeal = access.get_appeal_for_user(request.user, pk, decide=True)
+    form = DecideAppealForm(request.POST, prefix=f"a{appeal.pk}")
+    if form.is_valid():
+        accept = form.cleaned_data["outcome"] == "accept"
+        try:
+            actions.decide_appeal(
+                appeal=appeal, user=request.user, accept=accept, decision=form.cleaned_data["decision"],
+                points=form.cleaned_data["points"] if accept else None,
+            )  # fmt: skip
+        except (ValidationError, TransitionError) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "已采纳申诉并记入更正分。" if accept else "已作出不予采纳的决定。")
+            return redirect("scheme_closing", appeal.scheme_id)
+    return _closing_page(request, appeal.scheme, status=400, decide_forms={appeal.pk: form})
+
+
+@require_POST
+def finalise(request, pk: int):
+    from submissions.workflow import TransitionError
+
+    scheme = access.get_scheme_for_closing(request.user, pk)
+    if not access.is_closing_decider(request.user, scheme):
+        raise Http404
+    try:
+        actions.finalise(scheme=scheme, user=request.user)
+    except (ValidationError, TransitionError) as exc:
+        return _closing_page(request, scheme, status=400, errors=_messages_of(exc))
+    messages.success(request, f"{scheme.year}年度考核结果已定稿，该年度积分已锁定。")
+    return redirect("scheme_closing", scheme.pk)
+
+
+@require_POST
+def unlock(request, pk: int):
+    from submissions.workflow import TransitionError
+
+    from .forms import UnlockForm
+
+    scheme = access.get_scheme_for_closing(request.user, pk)
+    if not access.can_unlock(request.user, scheme):
+        raise Http404
+    form = UnlockForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.unlock(scheme=scheme, user=request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, TransitionError) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "已解锁，该年度可更正积分；更正后请重新定稿。")
+            return redirect("scheme_closing", scheme.pk)
+    return _closing_page(request, scheme, status=400, unlock_form=form)
+
+
+@require_GET
+def appeal_attachment(request, pk: int):
+    """Appeal files live outside the web root and are served only after the check."""
+    from common.downloads import file_response
+    from submissions.uploads import download_name
+
+    attachment = access.get_appeal_attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件不存在") from None
+    return file_response(
+        handle, filename=download_name(attachment.original_name, attachment.content_type),
+        content_type=attachment.content_type, as_attachment=not attachment.content_type.startswith("image/"),
+        sandbox=True,
+    )  # fmt: skip

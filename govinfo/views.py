@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from publications import calendar
+from publications import queries as publication_queries
 from submissions import access as item_access
 from submissions import queries as item_queries
 from submissions.models import State
@@ -24,6 +25,9 @@ def home(request):
     if user.has_role(Role.EDITOR):
         by_state = item_queries.state_counts(item_access.desk_items(user))
         counts["desk"] = by_state.get(State.SUBMITTED, 0) + by_state.get(State.IN_REVIEW, 0)
+    if user.has_role(Role.ISSUE_APPROVER):
+        # Only what an editor has sent (送签): a draft still being composed is not waiting.
+        counts["issue_signoff_queue"] = publication_queries.sent_count(user)
     context = {
         "unit": user.unit,
         "roles": [label for value, label in Role.choices if user.has_role(value)],

@@ -77,8 +77,21 @@ def can_forward(user: User, item: Item, *, chain: list[Item]) -> bool:
 
 def can_compose(user: User, issue: Issue) -> bool:
     """May this person add, remove and reorder the issue's items: an editor of its
-    office, while it is a draft."""
-    return issue.state == IssueState.DRAFT and is_editor_of(user, issue.publication)
+    office, while it is a draft not sent to the signer (送签)."""
+    return issue.state == IssueState.DRAFT and not issue.sent_at and is_editor_of(user, issue.publication)
+
+
+def can_send_for_signoff(user: User, issue: Issue) -> bool:
+    """May this person send the draft to the signer (送签): an editor of its office,
+    while it is a draft not sent yet (send_issue_for_signoff also wants it not empty)."""
+    return can_compose(user, issue)
+
+
+def can_take_back(user: User, issue: Issue) -> bool:
+    """May this person undo 送签: an editor of the office (撤回送签) or an issue approver
+    (退回编辑), while the sent draft is not signed."""
+    publication = issue.publication
+    return issue.is_sent and (is_editor_of(user, publication) or is_approver_of(user, publication))
 
 
 def can_sign(user: User, issue: Issue) -> bool:

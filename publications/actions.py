@@ -194,6 +194,8 @@ def record_external_adoption(*, adoption: Adoption, user: User, level: str, day,
 def _require_draft(issue: Issue) -> None:
     if issue.state != IssueState.DRAFT:
         raise PublicationError("该期已签发，不能再修改。")
+    if issue.sent_at is not None:
+        raise PublicationError("本期已送签，请先撤回送签再修改。")
 
 
 def _lock_issue(issue: Issue) -> Issue:
@@ -228,6 +230,8 @@ def compile_note_issue(*, publication: Publication, user: User, key: str, title:
         return issue, True
     if existing.state != IssueState.DRAFT:
         raise PublicationError(f"《{publication.name}》“{title}”已签发（{existing.label}），不能重新生成。")
+    if existing.sent_at is not None:
+        raise PublicationError(f"《{publication.name}》“{title}”已送签，请先撤回送签再重新生成。")
     fields = {"note_title": title, "note_body": body}
     changes = audit.changes_of(existing, fields)
     Issue.objects.filter(pk=existing.pk).update(version=F("version") + 1, **fields)
@@ -315,6 +319,74 @@ def _touch(issue: Issue) -> None:
 
 
 @transaction.atomic
+def send_issue_for_signoff(*, issue: Issue, user: User) -> Issue:
+    """送签: an editor hands a composed draft to the office's issue approvers, who are
+    notified and see it in 待签发. Composing stops until it is taken back or signed."""
+    issue = _lock_issue(issue)
+    _require_editor(user, issue.publication)
+    if issue.is_sent:
+        raise PublicationError("本期已送签，正在等待签发。")
+    _require_draft(issue)
+    count = issue.adoptions.count()
+    if not count and not issue.note_body:
+        raise PublicationError("本期还没有编入信息，不能送签。")
+    fields = {"sent_at": timezone.now(), "sent_by": user}
+    changes = audit.changes_of(issue, fields)
+    Issue.objects.filter(pk=issue.pk).update(version=F("version") + 1, **fields)
+    issue.refresh_from_db()
+    publication = issue.publication
+    audit.record(action="send_issue_for_signoff", obj=issue, actor=user, changes=changes,
+                 unit=publication.office_id, object_repr=f"{publication.name}草稿 #{issue.pk}")  # fmt: skip
+    size = f"{count} 条" if count else "统计正文"
+    notify(
+        recipients=people_with_roles(publication.office, [Role.ISSUE_APPROVER]),
+        verb="issue_sent",
+        title=f"送签：《{publication.name}》草稿 #{issue.pk}（{size}），请签发",
+        body=f"{user}送签。",
+        url=reverse("issue_detail", args=[issue.pk]),
+    )
+    return issue
+
+
+@transaction.atomic
+def take_back_issue(*, issue: Issue, user: User, comment: str = "") -> Issue:
+    """Undo 送签: an editor takes the draft back to change it (撤回送签), or an issue
+    approver returns it to the editors (退回编辑, with a reason). The other side is told."""
+    issue = _lock_issue(issue)
+    publication = issue.publication
+    as_editor = access.is_editor_of(user, publication)
+    if not (as_editor or access.is_approver_of(user, publication)):
+        raise PublicationError("只有本刊物主办单位的编辑或签发人可以进行此操作。")
+    if issue.state != IssueState.DRAFT:
+        raise PublicationError("该期已签发，不能撤回。")
+    if issue.sent_at is None:
+        raise PublicationError("本期尚未送签。")
+    comment = comment.strip()
+    if not as_editor and not comment:
+        raise ValidationError("请填写退回理由。")
+    sender = issue.sent_by
+    fields = {"sent_at": None, "sent_by": None}
+    changes = audit.changes_of(issue, fields)
+    Issue.objects.filter(pk=issue.pk).update(version=F("version") + 1, **fields)
+    issue.refresh_from_db()
+    act = "撤回送签" if as_editor else "退回编辑"
+    audit.record(action="take_back_issue", obj=issue, actor=user, changes={**changes, "comment": [None, comment]},
+                 unit=publication.office_id, object_repr=f"{publication.name}草稿 #{issue.pk}")  # fmt: skip
+    if as_editor:
+        recipients = people_with_roles(publication.office, [Role.ISSUE_APPROVER])
+    else:
+        recipients = [sender] if sender else people_with_roles(publication.office, [Role.EDITOR])
+    notify(
+        recipients=[p for p in recipients if p.pk != user.pk],
+        verb="issue_taken_back",
+        title=f"{act}：《{publication.name}》草稿 #{issue.pk}",
+        body=f"{user}{act}。" + (f"理由：{comment}" if comment else ""),
+        url=reverse("issue_detail", args=[issue.pk]),
+    )
+    return issue
+
+
+@transaction.atomic
 def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra_recipients: str = "") -> Issue:
     """签发: number the issue, lock it, publish its items and distribute it.
 
@@ -325,7 +397,8 @@ def sign_off_issue(*, issue: Issue, user: User, copies: int | None = None, extra
     issue = _lock_issue(issue)
     if not access.is_approver_of(user, publication):
         raise PublicationError("只有本刊物主办单位的签发人可以签发。")
-    _require_draft(issue)
+    if issue.state != IssueState.DRAFT:  # sent (送签) or not: the signer may sign a draft
+        raise PublicationError("该期已签发，不能再修改。")
     adoptions = list(issue.adoptions.select_related("item").prefetch_related("sources").order_by("position", "pk"))
     if not adoptions and not issue.note_body:
         raise PublicationError("本期还没有编入信息，不能签发。")
@@ -454,6 +527,8 @@ __all__ = [
     "move_in_issue",
     "remove_from_issue",
     "reorder_issue",
+    "send_issue_for_signoff",
     "sign_off_issue",
+    "take_back_issue",
     "withdraw_adoption",
 ]

@@ -108,6 +108,17 @@ class Issue(models.Model):
         related_name="+",
     )
     signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    # 送签: an editor hands the composed draft to the signer. While it waits, composing
+    # is refused, so the signer signs what was sent; taking it back clears both.
+    sent_at = models.DateTimeField("送签时间", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="送签人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     signed_date = models.DateField("出刊日期", null=True, blank=True)
     extra_recipients = models.CharField("本期增送", max_length=300, blank=True)
     copies = models.PositiveIntegerField("印数", null=True, blank=True)
@@ -155,6 +166,11 @@ class Issue(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.state == IssueState.SIGNED
+
+    @property
+    def is_sent(self) -> bool:
+        """A draft handed to the signer (送签) and not taken back."""
+        return self.state == IssueState.DRAFT and self.sent_at is not None
 
 
 class AdoptionForm(models.TextChoices):
@@ -324,6 +340,16 @@ class InstructionLevel(models.Model):
 
     name = models.CharField("级别", max_length=30, unique=True)
     order = models.PositiveSmallIntegerField("顺序", default=0)
+    # A leader's own level, which the instruction form preselects. Kept here rather than
+    # on units.User because levels are a publications list (units imports nothing above).
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本级别领导",
+        blank=True,
+        related_name="instruction_levels",
+        limit_choices_to={"role_grants__role": "leader"},
+        help_text="这些领导写批示时，批示级别默认为本级别。",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "批示级别"

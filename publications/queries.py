@@ -13,7 +13,7 @@ from submissions.models import Item
 from submissions.workflow import ADOPTABLE
 from units.models import Role, User
 
-from .models import Adoption, Issue, IssueRead, IssueState, Publication
+from .models import Adoption, Instruction, InstructionLevel, Issue, IssueRead, IssueState, Publication
 
 
 def pool(publication: Publication) -> QuerySet[Adoption]:
@@ -37,14 +37,28 @@ def office_publications(user: User) -> QuerySet[Publication]:
 
 
 def signoff_queue(user: User) -> QuerySet[Issue]:
-    """Draft issues of this person's office that have something in them, oldest first."""
+    """Draft issues of this person's office that have something in them (adopted items
+    or a statistics text), oldest first."""
     return (
         Issue.objects.filter(publication__office_id=user.unit_id, state=IssueState.DRAFT)
-        .select_related("publication")
+        .select_related("publication", "sent_by")
         .annotate(n=Count("adoptions"))
-        .filter(n__gt=0)
-        .order_by("created_at")
+        .filter(Q(n__gt=0) | ~Q(note_body=""))
+        .order_by("created_at", "pk")
     )
+
+
+def sent_for_signoff(user: User) -> QuerySet[Issue]:
+    """The drafts of this person's office sent to the signer (送签) and waiting: 待签发,
+    the longest waiting first."""
+    return signoff_queue(user).filter(sent_at__isnull=False).order_by("sent_at", "pk")
+
+
+def sent_count(user: User) -> int:
+    """How many issues wait for this person's office's signer (the signer's home count)."""
+    return Issue.objects.filter(
+        publication__office_id=user.unit_id, state=IssueState.DRAFT, sent_at__isnull=False
+    ).count()
 
 
 def composite_candidates(user: User) -> QuerySet[Item]:
@@ -117,3 +131,18 @@ def item_adoptions(item: Item) -> list[Adoption]:
         .prefetch_related("external_adoptions")
         .order_by("adopted_at")
     )
+
+
+def leader_level(user: User) -> str:
+    """The instruction level the form preselects for this leader: the level an
+    administrator gave them (InstructionLevel.leaders), else the one they used last, if
+    it is still on the list; "" when neither is known."""
+    own = InstructionLevel.objects.filter(leaders=user).order_by("order", "pk").values_list("name", flat=True).first()
+    if own:
+        return own
+    last = (
+        Instruction.objects.filter(leader=user).order_by("-created_at", "-pk").values_list("level", flat=True).first()
+    )
+    if last and InstructionLevel.objects.filter(name=last).exists():
+        return last
+    return ""

@@ -248,6 +248,8 @@ def issue_detail(request, pk: int):
         "is_editor": is_editor,
         "is_approver": is_approver,
         "sign_form": SignOffForm(initial={"copies": issue.copies}) if can_sign else None,
+        "can_send": access.can_send_for_signoff(request.user, issue),
+        "can_take_back": access.can_take_back(request.user, issue),
         "reads": queries.read_receipts(issue) if (is_editor or is_approver) and not draft else None,
     }
     return render(request, "publications/issue_detail.html", context)
@@ -323,6 +325,37 @@ def issue_sign(request, pk: int):
     return redirect("issue_detail", issue.pk)
 
 
+@require_POST
+def issue_send(request, pk: int):
+    """送签: the editor hands the composed draft to the signer."""
+    issue = access.get_issue_for_editor(request.user, pk)
+    try:
+        actions.send_issue_for_signoff(issue=issue, user=request.user)
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        messages.success(request, "已送签，签发人已收到通知。送签期间不能再调整本期。")
+    return redirect("issue_detail", issue.pk)
+
+
+@require_POST
+def issue_take_back(request, pk: int):
+    """撤回送签 (editor) or 退回编辑 (signer, with a reason)."""
+    issue = access.get_issue_for_user(request.user, pk)
+    if not (
+        access.is_editor_of(request.user, issue.publication) or access.is_approver_of(request.user, issue.publication)
+    ):
+        raise Http404("没有找到该期")  # a reader of the signed issue: nothing to take back here
+    try:
+        actions.take_back_issue(issue=issue, user=request.user, comment=request.POST.get("comment", "")[:300])
+    except (ValidationError, TransitionError) as exc:
+        messages.error(request, _error(exc))
+    else:
+        as_editor = access.is_editor_of(request.user, issue.publication)
+        messages.success(request, "已撤回送签，可以继续调整本期。" if as_editor else "已退回编辑。")
+    return redirect("issue_detail", issue.pk)
+
+
 @require_GET
 def issue_docx(request, pk: int):
     """The Word file, only for those who may read the issue."""
@@ -342,8 +375,12 @@ def my_bulletins(request):
 def issue_signoff_queue(request):
     if not access.can_see_signoff_queue(request.user):
         return _forbidden(request, "待签发期刊仅对签发人开放。")
-    issues = queries.signoff_queue(request.user)
-    return render(request, "publications/signoff_queue.html", {"issues": issues})
+    issues = list(queries.signoff_queue(request.user))
+    context = {
+        "sent": sorted((i for i in issues if i.sent_at), key=lambda i: (i.sent_at, i.pk)),
+        "composing": [i for i in issues if not i.sent_at],
+    }
+    return render(request, "publications/signoff_queue.html", context)
 
 
 # --- Forwarding upward (转报) ----------------------------------------------------------

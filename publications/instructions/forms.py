@@ -51,8 +51,10 @@ class InstructionForm(forms.Form):
     units = UnitChoiceField(
         label="承办单位",
         queryset=Unit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="默认为报送单位；可按住 Ctrl 多选本单位的下级单位。",
+        # Rendered by the template as a filterable list of checkboxes (unit_options):
+        # a multi-select needs Ctrl on a desktop and is unusable on a phone.
+        widget=forms.CheckboxSelectMultiple,
+        help_text="默认为报送单位；可勾选本单位的多个下级单位，输入名称筛选。",
         error_messages={
             "required": "请至少选择一个承办单位。",
             "invalid_choice": "承办单位只能是本单位的下级单位。",
@@ -73,8 +75,25 @@ class InstructionForm(forms.Form):
             Row(Column("leader_name"), Column("level")),
             "text",
             Row(Column("date"), Column("deadline")),
-            "units",
         )
+
+    def unit_options(self) -> list[dict]:
+        """The handling units for the picker, in the official order of the tree (each
+        level by sort_order, as lists and distribution footers are), indented by depth,
+        with the chosen ones (as posted, or the default) ticked."""
+        units = list(self.fields["units"].queryset)
+        path_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
+        order = dict(Unit.objects.filter(pk__in=path_ids).values_list("pk", "sort_order"))
+
+        def key(unit: Unit) -> tuple:
+            return tuple((order.get(int(p), 0), int(p)) for p in unit.path.strip("/").split("/") if p)
+
+        chosen = {str(v.pk if isinstance(v, Unit) else v) for v in (self["units"].value() or [])}
+        top = min((u.depth for u in units), default=0)
+        return [
+            {"pk": u.pk, "name": u.name, "indent": u.depth - top, "checked": str(u.pk) in chosen}
+            for u in sorted(units, key=key)
+        ]
 
     def clean_leader_name(self) -> str:
         name = self.cleaned_data["leader_name"].strip()

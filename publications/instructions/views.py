@@ -23,6 +23,7 @@ from submissions.workflow import TransitionError
 from ..access import can_read_issue
 from ..copies import issue_copy
 from ..models import Adoption, InstructionHandler
+from ..queries import leader_level
 from . import access, actions, exports, queries
 from .forms import FeedbackForm, InboxFilterForm, InstructionFilterForm, InstructionForm
 
@@ -55,6 +56,7 @@ def instruction_create(request):
     initial = {**InstructionForm.defaults(timezone.localdate()), "units": [item.unit_id]}
     if is_leader:
         initial["leader_name"] = request.user.get_full_name()
+        initial["level"] = leader_level(request.user)
     form = InstructionForm(
         request.POST if request.method == "POST" else None,
         initial=initial,

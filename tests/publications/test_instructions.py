@@ -147,7 +147,9 @@ def test_leader_writes_instruction_from_the_issue_and_the_unit_is_notified_and_c
     assert f'data-instruct="{item.pk}"' in page and "写批示" in page
     form_page = client.get(_url(issue, item)).content.decode()
     assert f'value="{leader.full_name}"' in form_page  # the leader's own name by default
-    assert f'<option value="{department.pk}" selected>' in form_page  # the submitting unit by default
+    assert (
+        f'name="units" value="{department.pk}" id="id_units_{department.pk}" checked>' in form_page
+    )  # the submitting unit by default
     assert f'value="{_today().isoformat()}"' in form_page  # ISO dates, as <input type=date> needs
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -115,6 +115,8 @@ MIDDLEWARE = [
     # After messages (they say why the person was sent to the login or 2FA page).
     "govinfo.middleware.sessions.SessionTimeoutMiddleware",
     "govinfo.middleware.twofactor.TwoFactorMiddleware",
+    # After the second factor: a one-time password (directory import) must be changed first.
+    "units.directory.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # DEBUG shows the Chinese 404 page, not Django's list of URL patterns (inner: the page

@@ -357,6 +357,16 @@ MATRIX: dict[str, list[Check]] = {
         page("POST", at("parent", "admin"), variant="confirm", data=_notice_data, effect=_notice_entered),
     ],
     "unit_directory": [page("GET", anywhere("admin"))],
+    # The directory import (issue 16): administrators anywhere, each into their own subtree
+    # (refused per row: tests/units/test_directory_import.py). An import belongs to the
+    # person who uploaded it, and lives in the cache, which this test clears after every
+    # request: a token nobody owns is refused to all; the owner's view is tested in
+    # tests/units/test_directory_pages.py.
+    "directory_import": [page("GET", anywhere("admin")), page("POST", anywhere("admin"))],
+    "directory_template": [page("GET", anywhere("admin"))],
+    "directory_export": [page("GET", anywhere("admin"))],
+    "directory_import_job": [page("GET", NOBODY, kwargs=lambda s: {"token": "no-such-import"})],
+    "directory_import_apply": [page("POST", NOBODY, kwargs=lambda s: {"token": "no-such-import"})],
     "unit_detail": [
         page(
             "GET",

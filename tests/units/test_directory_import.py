@@ -63,9 +63,11 @@ def test_existing_people_keep_their_password_and_changes_are_listed(tmp_path):
     person.set_password("Own-pass-2026")
     person.must_change_password = False
     person.save()
-    changed = province_file(extra_people=())
     changed = workbook(
-        [("53", "云南省人民政府办公厅", "", "", "", "", "", ""), ("5303", "曲靖市人民政府办公室", "", "53", "", "", "", "")],
+        [
+            ("53", "云南省人民政府办公厅", "", "", "", "", "", ""),
+            ("5303", "曲靖市人民政府办公室", "", "53", "", "", "", ""),
+        ],
         [("qj_staff", "赵新名", "5303", "信息员、单位审签人", "", "", "否")],
     )
     plan = build_plan(parsed(changed), importer=None)
@@ -129,7 +131,7 @@ def test_city_admin_is_refused_rows_outside_their_subtree(city_admin, outsider, 
     assert "上级单位不在您管理的范围内" in by_key["530301"].reasons
     assert "该单位不在您管理的范围内" in by_key["5303"].reasons
     own = workbook([("5301", "昆明市人民政府办公室", "", "530101", "", "", "", "")])
-    assert build_plan(parsed(own), importer=city_admin).units[0].reasons == ["上级单位关系形成循环（一个单位不能在自己的下级之下）"]
+    assert "循环" in build_plan(parsed(own), importer=city_admin).units[0].reasons[0]
     own = workbook([("5301", "昆明市人民政府办公室", "", "", "", "", "", "")])
     assert "只有系统管理员可以导入顶级单位" in build_plan(parsed(own), importer=city_admin).units[0].reasons[0]
     assert "管理范围以外" in by_key["outsider"].reasons[0]  # the outsider fixture is of the other city
@@ -146,7 +148,7 @@ def test_new_people_with_an_address_get_their_password_by_mail(django_capture_on
 
 
 def test_export_then_import_changes_nothing_even_for_units_made_by_hand(province, city, department, editor):
-    city.name = "=HYPERLINK(\"x\")市"  # formula-like text goes out as text and comes back the same
+    city.name = '=HYPERLINK("x")市'  # formula-like text goes out as text and comes back the same
     city.save()
     units, people = export_rows(Unit.objects.all())
     data = directory_xlsx(units, people)

@@ -197,7 +197,18 @@ class ItemEditForm(forms.Form):
 
 
 class DocxImportForm(forms.Form):
-    docx = forms.FileField(label="导入 Word 文档（.docx）", error_messages={"required": "请选择要导入的 Word 文档。"})
+    # The file input sits outside the item form but belongs to it (form="item-form"): the
+    # import posts everything typed, so nothing typed is lost (submissions.views.item_import).
+    docx = forms.FileField(
+        label="导入 Word 文档（.docx）",
+        error_messages={"required": "请选择要导入的 Word 文档。"},
+        widget=forms.ClearableFileInput(
+            attrs={
+                "form": "item-form",
+                "accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            }
+        ),
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -45,7 +45,14 @@ format: install-dev
 system-packages:
 	bash scripts/system-packages.sh
 
-test: system-packages lint
+# axe-core for the accessibility tests, from npm at the locked version; the tests inject
+# it into pages, the app never serves it.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
+test: system-packages lint $(AXE)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

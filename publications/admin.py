@@ -19,8 +19,12 @@ from .models import CalendarOverride, CalendarYear, CompileRun, Publication, Rec
 
 
 class RecipientInline(ScopedInline):
+    """报/送/发 entries: a unit of the tree (its people read the issue) or, for recipients
+    outside it (省委、省政府领导, 国务院办公厅), a name that is only printed."""
+
     model = Recipient
     extra = 1
+    fields = ["kind", "unit", "name", "sort_order"]
     # A plain list, not autocomplete: the unit directory's search offers only the
     # administrator's subtree, and 报 goes to the offices above it.
 

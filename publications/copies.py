@@ -4,11 +4,13 @@ its items they get (`issue_copy`: the page, the Word file and the API all start 
 
 from dataclasses import dataclass
 
-from units.models import User
+from django.db.models import Prefetch
+
+from units.models import Unit, User
 
 from . import access
-from .docx import DocIssue, DocItem
-from .models import Adoption, Issue, RecipientKind
+from .docx import DocIssue, DocItem, title_lines
+from .models import Adoption, AdoptionSource, Issue, RecipientKind
 
 CONFIDENTIALITY_MARKS = {"public": "公开", "internal": "内部", "sensitive": "敏感"}
 
@@ -17,7 +19,11 @@ def ordered_adoptions(issue: Issue, *, public_only: bool = False):
     qs = (
         issue.adoptions.filter(withdrawn_at=None)
         .select_related("item", "publication", "adopted_by")
-        .prefetch_related("sources__unit")
+        .prefetch_related(
+            "sources__unit",
+            # the order the editor chose the sources in, which is the order of the body
+            Prefetch("source_links", AdoptionSource.objects.select_related("item__unit").order_by("pk")),
+        )
     )
     if public_only:
         # Only items the writer marked 公开, and composites whose every source is 公开.
@@ -53,15 +59,43 @@ def complete_copy(issue: Issue) -> IssueCopy:
     return IssueCopy(tuple(ordered_adoptions(issue)))
 
 
+def source_units(adoption: Adoption) -> list[str]:
+    """The units an adoption draws on, in the order of its body (a 综合's sources in the
+    order the editor chose them), each once."""
+    return list(dict.fromkeys(link.item.unit.display_name for link in adoption.source_links.all()))
+
+
 def _source(adoption: Adoption) -> str:
-    return "、".join(dict.fromkeys(s.unit.display_name for s in adoption.sources.all()))
+    return "、".join(source_units(adoption))
+
+
+def official_order(units: list[Unit]) -> dict[int, tuple]:
+    """Each unit's place in the official order (`Unit.sort_order` at every level of the
+    tree, then the id), as a sort key: a department after its office, offices in their
+    official order rather than in the text order of their tree paths ("/1/10/" < "/1/9/")."""
+    ancestor_ids = {pk for unit in units for pk in unit.ancestor_ids}
+    orders = dict(Unit.objects.filter(pk__in=ancestor_ids).values_list("pk", "sort_order"))
+    orders.update({unit.pk: unit.sort_order for unit in units})
+    return {unit.pk: tuple((orders.get(pk, 0), pk) for pk in [*unit.ancestor_ids, unit.pk]) for unit in units}
+
+
+def distribution(publication) -> dict[str, list[str]]:
+    """The 报/送/发 lines of a publication: each line by the entries' `sort_order`, then
+    free-text recipients (outside the tree), then units in their official order."""
+    entries = list(publication.recipients.select_related("unit"))
+    keys = official_order([r.unit for r in entries if r.unit_id])
+    # At equal sort_order a name comes first: those outside the tree (省委、省政府领导,
+    # 国务院办公厅) rank above the units of the office's own tree.
+    entries.sort(key=lambda r: (r.sort_order, 1 if r.unit_id else 0, keys.get(r.unit_id, ()), r.name, r.pk))
+    lines: dict[str, list[str]] = {k: [] for k in RecipientKind.values}
+    for r in entries:
+        lines[r.kind].append(r.label)
+    return lines
 
 
 def issue_document(issue: Issue, copy: IssueCopy) -> DocIssue:
     publication = issue.publication
-    recipients: dict[str, list[str]] = {k: [] for k in RecipientKind.values}
-    for r in publication.recipients.select_related("unit").order_by("unit__path"):
-        recipients[r.kind].append(r.unit.display_name)
+    recipients = distribution(publication)
     items = tuple(
         DocItem(title=a.plain_title, body=a.plain_body, source=_source(a), form=a.form) for a in copy.adoptions
     )
@@ -71,7 +105,7 @@ def issue_document(issue: Issue, copy: IssueCopy) -> DocIssue:
         publication=publication.name,
         office=publication.office.name,
         year=issue.year or (issue.created_at.year),
-        number=issue.number or 0,
+        number=issue.number,
         total=issue.total,
         special=issue.special,
         date=issue.signed_date,
@@ -85,3 +119,33 @@ def issue_document(issue: Issue, copy: IssueCopy) -> DocIssue:
         copies=issue.copies,
         withheld_note=copy.withheld_note,
     )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One item of the document as the page shows it, in the Word file's order and form:
+    the adoption it comes from (None for the issue's own note), whether a 简讯 heading
+    comes before it, and its title broken into the same lines."""
+
+    item: DocItem
+    adoption: Adoption | None
+    brief_heading: bool
+    title_lines: tuple[str, ...]
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.item.body.splitlines() if p.strip()]
+
+
+def document_sections(document: DocIssue, adoptions) -> list[Section]:
+    """The items of `document` paired with their `adoptions` (the copy's), grouped as the
+    Word file groups them (one 简讯 heading per run of consecutive briefs)."""
+    adoptions: list[Adoption | None] = list(adoptions)
+    if len(document.items) > len(adoptions):
+        adoptions.insert(0, None)  # the issue's note comes first
+    sections, previous = [], None
+    for item, adoption in zip(document.items, adoptions, strict=True):
+        heading = item.form == "brief" and previous != "brief"
+        sections.append(Section(item, adoption, heading, tuple(title_lines(item.title))))
+        previous = item.form
+    return sections

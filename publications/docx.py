@@ -677,19 +677,25 @@ _RULE_THICK = 8  # 1 pt = 0.35 mm: the first and last rules (7.4.1: 推荐高度
 _RULE_THIN = 6  # 0.75 pt = 0.26 mm: the rule above the 印发 line (7.4.1: 0.25 mm)
 
 
+def footer_lines(issue: DocIssue) -> list[tuple[str, str]]:
+    """The 版记's recipient lines that have anyone on them: ("报", "国务院办公厅，省委办公厅。")."""
+    lines = [("报", issue.bao), ("送", issue.song), ("发", issue.fa), ("抄送", issue.extra)]
+    return [(label, text) for label, names in lines if (text := _recipients(names))]
+
+
+def issued_line(issue: DocIssue) -> tuple[str, str]:
+    """The 印发 line: the office (left) and "2026年11月27日印发" (right)."""
+    return _line(issue.office), f"{format_date(issue.date)}{'印发' if issue.date else ''}"
+
+
 def _footer_row(paragraph: str, top_rule: int = 0) -> str:
     borders = f"<w:tcBorders>{_border('top', '000000', top_rule, 0)}</w:tcBorders>" if top_rule else ""
     return f'<w:tr><w:tc><w:tcPr><w:tcW w:w="{TEXT_W}" w:type="dxa"/>{borders}</w:tcPr>{paragraph}</w:tc></w:tr>'
 
 
 def _distribution(issue: DocIssue) -> list[str]:
-    lines = []
-    for label, names in (("报", issue.bao), ("送", issue.song), ("发", issue.fa), ("抄送", issue.extra)):
-        text = _recipients(names)
-        if text:
-            lines.append(_para("GovFooter", _run(f"{label}：{text}")))
-    issued = f"{_line(issue.office)}\t{format_date(issue.date)}{'印发' if issue.date else ''}"
-    tail = [_para("GovFooterIssued", _run(issued))]
+    lines = [_para("GovFooter", _run(f"{label}：{text}")) for label, text in footer_lines(issue)]
+    tail = [_para("GovFooterIssued", _run("\t".join(issued_line(issue))))]
     if issue.copies:
         tail.append(_para("GovFooterIssued", _run(f"\t（共印{issue.copies}份）")))
     rows = [_footer_row(p) for p in lines]

@@ -69,19 +69,47 @@ class RecipientKind(models.TextChoices):
 
 
 class Recipient(models.Model):
-    """One unit on a publication's distribution list: 报 (superiors), 送 (peers), 发 (subordinates)."""
+    """One entry of a publication's distribution list: 报 (superiors), 送 (peers), 发
+    (subordinates). Either a unit of the tree, whose people then read the issue, or a
+    recipient outside it named in words (省委、省政府领导, 国务院办公厅), printed only.
+    A line lists its entries by `sort_order`, then names, then units by their official order."""
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="recipients")
-    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(
+        "单位外的接收方",
+        max_length=60,
+        blank=True,
+        help_text="不在单位树中的接收方，如“省委、省政府领导”，只印在版记中",
+    )
     kind = models.CharField("类别", max_length=10, choices=RecipientKind.choices)
+    sort_order = models.PositiveIntegerField("排序", default=0, help_text="同一行内按此排序，相同时按单位的排序")
 
     class Meta:
         verbose_name = verbose_name_plural = "分发范围"
-        ordering = ["publication", "kind", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["publication", "unit"], name="recipient_unique")]
+        ordering = ["publication", "kind", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "unit"], name="recipient_unique"),
+            models.UniqueConstraint(
+                fields=["publication", "kind", "name"], condition=~Q(name=""), name="recipient_unique_name"
+            ),
+            # A unit or a name, never both or neither.
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(name="")) | (Q(unit__isnull=True) & ~Q(name="")),
+                name="recipient_unit_or_name",
+                violation_error_message="请选择单位，或填写单位外的接收方，二者选一。",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}：{self.unit}"
+        return f"{self.get_kind_display()}：{self.unit if self.unit_id else self.name}"
+
+    @property
+    def label(self) -> str:
+        """What the 版记 prints."""
+        return self.unit.display_name if self.unit_id else self.name
 
 
 class IssueState(models.TextChoices):
@@ -133,6 +161,8 @@ class Issue(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     docx = models.FileField(upload_to="issues/%Y/", max_length=200, blank=True)
+    # Made from the signed .docx by LibreOffice in a task after sign-off (tasks.make_issue_pdf).
+    pdf = models.FileField(upload_to="issues/%Y/", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "期刊"

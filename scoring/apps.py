@@ -20,6 +20,14 @@ class ScoringConfig(AppConfig):
         signals.instruction_made.connect(receivers.on_instruction_made, dispatch_uid="scoring.instruction_made")
         item_signals.penalty_due.connect(receivers.on_penalty_due, dispatch_uid="scoring.penalty_due")
 
+        # The item page shows its writer what each adoption and instruction earned.
+        from submissions import panels
+
+        from . import item_panel
+
+        if item_panel.points_panel not in panels.ITEM_PANELS:
+            panels.register(item_panel.points_panel)
+
         # The audit record: schemes, their quotas and rules (edited in admin).
         import audit
 

@@ -42,8 +42,11 @@ class Scheme(models.Model):
     is_active = models.BooleanField("启用", default=True)
     # While FINAL no ledger row of this scheme may be written: scoring.actions refuses it
     # and a database trigger (migration 0006) refuses whatever else tries.
-    stage = models.CharField("年度考核阶段", max_length=10, choices=Stage.choices, default=Stage.RUNNING)
-    publicity_ends_on = models.DateField("公示截止日", null=True, blank=True)
+    # Not editable in the admin: only the year-end acts move it, each with its event row.
+    stage = models.CharField(
+        "年度考核阶段", max_length=10, choices=Stage.choices, default=Stage.RUNNING, editable=False
+    )
+    publicity_ends_on = models.DateField("公示截止日", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

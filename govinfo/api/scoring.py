@@ -6,13 +6,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from scoring import access, actions, queries
 from scoring.forms import AdjustForm
 from scoring.models import LedgerEntry, Scheme
 
+from . import scoring_serializers as ys
 from .pagination import Pagination
+from .parsers import JSONParser
 from .publication_serializers import PublicationRefSerializer, UnitRefSerializer, errors
 
 POINTS = {"max_digits": 10, "decimal_places": 1}
@@ -215,6 +218,142 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         entry = LedgerEntry.objects.select_related("adoption__publication", "created_by").get(pk=entry.pk)
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
+    # --- The year-end assessment (公示, 申诉, 定稿, unlock) -----------------------------------------
+
+    def _closing(self, scheme, kind=None):
+        from scoring.models import SnapshotKind, Stage
+
+        scheme.refresh_from_db()
+        if kind is None:
+            final = scheme.stage in (Stage.FINAL, Stage.REOPENED)
+            kind = SnapshotKind.FINAL if final else SnapshotKind.PUBLICITY
+        snapshot = actions.latest_snapshot(scheme, kind)
+        if snapshot is None and kind == SnapshotKind.FINAL:
+            snapshot = actions.latest_snapshot(scheme, SnapshotKind.PUBLICITY)
+        return ys.ClosingSerializer({"scheme": scheme, "snapshot": snapshot}).data
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ys.ClosingSerializer, **errors(404)},
+        description="年度考核的阶段和公示结果（定稿后为定稿积分榜）：考核单位和每个被考核单位可见。",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ys.OpenPublicityIn,
+        responses={201: ys.ClosingSerializer, **errors(400, 404, 409)},
+        description="开始公示（考核单位的签发人或管理员）：保存积分榜快照，公示期按工作日计（默认 5 个）。",
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=ys.ClosingSerializer)
+    def publicity(self, request, pk):
+        scheme = access.get_scheme_for_closing(request.user, _int(pk))
+        if request.method == "GET":
+            return Response(self._closing(scheme))
+        if not access.is_closing_decider(request.user, scheme):
+            raise Http404
+        data = ys.OpenPublicityIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.open_publicity(scheme=scheme, user=request.user, days=data.validated_data["days"])
+        return Response(self._closing(scheme), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ys.AppealSerializer(many=True), **errors(404)},
+        description="申诉：考核单位看全部，被考核单位看本单位的。",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"application/json": ys.AppealIn, "multipart/form-data": ys.AppealIn},
+        responses={201: ys.AppealSerializer, **errors(400, 404, 409)},
+        description="公示期内由被考核单位的审签人提出申诉：针对一条台账记录（`entry`）、一次未计分的采用"
+        "（`adoption`），或都不填而在理由中说明未记入的分数；证明材料用 multipart/form-data 的 `files` 上传。",
+    )
+    @action(
+        detail=True, methods=["get", "post"], serializer_class=ys.AppealSerializer,
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )  # fmt: skip
+    def appeals(self, request, pk):
+        scheme = access.get_scheme_for_closing(request.user, _int(pk))
+        if request.method == "GET":
+            appeals = access.visible_appeals(request.user, scheme).prefetch_related("attachments")
+            page = self.paginate_queryset(appeals)
+            return self.get_paginated_response(ys.AppealSerializer(page, many=True).data)
+        if not access.can_appeal(request.user, scheme):
+            raise Http404
+        data = ys.AppealIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appeal = actions.file_appeal(
+            scheme=scheme, user=request.user, reason=v["reason"], entry_id=v.get("entry"),
+            adoption_id=v.get("adoption"), files=v["files"],
+        )  # fmt: skip
+        return Response(ys.AppealSerializer(_appeal(appeal.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: ys.ClosingSerializer, **errors(404, 409)},
+        description="定稿（考核单位的签发人或管理员）：公示结束且申诉全部处理后，保存定稿积分榜并锁定该年度积分。",
+    )
+    @action(detail=True, methods=["post"], serializer_class=ys.ClosingSerializer)
+    def finalise(self, request, pk):
+        scheme = access.get_scheme_for_closing(request.user, _int(pk))
+        if not access.is_closing_decider(request.user, scheme):
+            raise Http404
+        actions.finalise(scheme=scheme, user=request.user)
+        return Response(self._closing(scheme))
+
+    @extend_schema(
+        request=ys.UnlockIn,
+        responses={200: ys.ClosingSerializer, **errors(400, 404, 409)},
+        description="解锁已定稿的年度（系统管理员），须填理由；解锁记录保留，更正后须重新定稿。",
+    )
+    @action(detail=True, methods=["post"], serializer_class=ys.UnlockIn)
+    def unlock(self, request, pk):
+        scheme = access.get_scheme_for_closing(request.user, _int(pk))
+        if not access.can_unlock(request.user, scheme):
+            raise Http404
+        data = ys.UnlockIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.unlock(scheme=scheme, user=request.user, reason=data.validated_data["reason"])
+        return Response(self._closing(scheme))
+
+
+def _appeal(pk: int):
+    from scoring.models import Appeal
+
+    return Appeal.objects.select_related("unit", "filed_by", "decided_by", "entry", "adoption__publication",
+                                         "correction").prefetch_related("attachments").get(pk=pk)  # fmt: skip
+
+
+@extend_schema(tags=["scoring"])
+@extend_schema_view(retrieve=extend_schema(responses={200: ys.AppealSerializer, **errors(404)}))
+class AppealViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One appeal: read by the office and the appealing unit; decided by the office."""
+
+    serializer_class = ys.AppealSerializer
+    queryset = Scheme.objects.none()
+
+    def retrieve(self, request, pk):
+        appeal = access.get_appeal_for_user(request.user, _int(pk))
+        return Response(ys.AppealSerializer(_appeal(appeal.pk)).data)
+
+    @extend_schema(
+        request=ys.DecideIn,
+        responses={200: ys.AppealSerializer, **errors(400, 404, 409)},
+        description="处理申诉（考核单位的签发人或管理员）：采纳时记入更正分（台账新行，说明为该申诉），"
+        "或不予采纳并说明理由；申诉单位都会收到通知。",
+    )
+    @action(detail=True, methods=["post"], serializer_class=ys.DecideIn)
+    def decide(self, request, pk):
+        appeal = access.get_appeal_for_user(request.user, _int(pk), decide=True)
+        data = ys.DecideIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        actions.decide_appeal(
+            appeal=appeal, user=request.user, accept=v["accept"], decision=v["decision"], points=v.get("points")
+        )
+        return Response(ys.AppealSerializer(_appeal(appeal.pk)).data)
+
 
 def register(router) -> None:
     router.register("schemes", SchemeViewSet, basename="api-scheme")
+    router.register("appeals", AppealViewSet, basename="api-appeal")

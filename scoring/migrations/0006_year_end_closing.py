@@ -62,12 +62,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scheme',
             name='publicity_ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='公示截止日'),
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name='公示截止日'),
         ),
         migrations.AddField(
             model_name='scheme',
             name='stage',
-            field=models.CharField(choices=[('running', '进行中'), ('publicity', '公示中'), ('final', '已定稿'), ('reopened', '已解锁（待重新定稿）')], default='running', max_length=10, verbose_name='年度考核阶段'),
+            field=models.CharField(choices=[('running', '进行中'), ('publicity', '公示中'), ('final', '已定稿'), ('reopened', '已解锁（待重新定稿）')], default='running', editable=False, max_length=10, verbose_name='年度考核阶段'),
         ),
         migrations.AddField(
             model_name='scheme',

@@ -63,6 +63,12 @@ PROVINCE_PUBLICATIONS = [
     PubSpec("决策通报", PublicationKind.DECISION, Schedule.REGULAR, 5),
     PubSpec(PUBLIC_PUBLICATION, PublicationKind.GENERAL, Schedule.REGULAR, 3, public=True),
 ]  # fmt: skip
+# The 报 lines of the province's 要情 and 信息专报: recipients outside the tree.
+PROVINCE_REPORTED_TO = {
+    "云南要情": ["国务院办公厅"],
+    "每日要情": ["省委、省政府领导"],
+    "信息专报": ["省委、省人大常委会、省政府、省政协领导", "国务院办公厅"],
+}
 CITY_PUBLICATIONS = [
     PubSpec("政情专报", PublicationKind.REPORT_UP, Schedule.AD_HOC, 10, bonus_note="报送省政府办公厅的本市信息"),
     PubSpec("动态信息专报", PublicationKind.DYNAMIC_REPORT, Schedule.AD_HOC, 10, bonus_note="供市领导参阅"),
@@ -258,6 +264,13 @@ def load_demo(password: str) -> list[DemoLogin]:
     for publication in province.publications.all():
         _distribute(publication, RecipientKind.SONG, provincial_departments)
         _distribute(publication, RecipientKind.FA, cities.values())
+    # 报 lines a province prints: its leaders and 国办 are outside the tree, so named in words.
+    for name, above in PROVINCE_REPORTED_TO.items():
+        for order, recipient in enumerate(above):
+            Recipient.objects.get_or_create(
+                publication=province.publications.get(name=name), kind=RecipientKind.BAO, name=recipient,
+                defaults={"sort_order": order},
+            )  # fmt: skip
     for publication in cities["昆明市"].publications.all():
         _distribute(publication, RecipientKind.BAO, [province])
         _distribute(publication, RecipientKind.FA, cities["昆明市"].children.all())

@@ -148,3 +148,16 @@ def test_administrator_adds_a_free_text_recipient_in_admin(client, city_admin, b
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert distribution(bulletin)[RecipientKind.BAO][0] == "省委、省政府领导"
+
+
+def test_the_demo_province_reports_to_its_leaders_and_to_the_state_council(db, capsys):
+    from django.core.management import call_command
+
+    from publications.models import Publication
+
+    call_command("loaddemo")
+    call_command("loaddemo")  # twice: nothing doubles
+    special = Publication.objects.get(name="信息专报", office__parent=None)
+    assert distribution(special)[RecipientKind.BAO] == ["省委、省人大常委会、省政府、省政协领导", "国务院办公厅"]
+    yaoqing = Publication.objects.get(name="云南要情")
+    assert distribution(yaoqing)[RecipientKind.BAO] == ["国务院办公厅"]

@@ -70,3 +70,9 @@ def test_scoring_benchmark_runs(bench_database):
     out = _run("scoring.py", bench_database, "--force", timeout=600)
     assert "province board" in out and "city ledger (admin)" in out
     assert out.rstrip().endswith("every page answered 200; figures not written")
+
+
+def test_directory_benchmark_runs(bench_database):
+    out = _run("directory.py", bench_database, timeout=300)
+    assert "first import: parse + plan + apply" in out
+    assert out.rstrip().endswith("second import changes nothing")

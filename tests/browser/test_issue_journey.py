@@ -47,6 +47,8 @@ def test_adopt_compose_reorder_sign_read_and_refuse(
     page.click(f"a[href='/issues/{issue.pk}/']")
     page.fill("#id_copies", "80")
     page.click("#sign-form button[type=submit]")
+    with page.expect_navigation():  # signing asks first (static/js/confirm.js)
+        page.click("#gi-confirm-ok")
     assert "已签发" in page.content()
     assert "（总第1期）" in page.locator("#issue-number").inner_text()
 

@@ -52,6 +52,8 @@ def test_import_check_signoff_return_revise_and_diff(
     page.click("#item-form button[type=submit]")
     assert page.locator("#item-title").inner_text() == "昆明市重大项目建设提速增效"
     page.click("form[data-action=send_for_signoff] button")
+    with page.expect_navigation():  # it asks first (static/js/confirm.js)
+        page.click("#gi-confirm-ok")
     assert "待审签" in page.content()
     item = Item.objects.get()
 
@@ -59,6 +61,8 @@ def test_import_check_signoff_return_revise_and_diff(
     page.goto(f"{base}/signoff/")
     page.click("text=昆明市重大项目建设提速增效")
     page.click("form[data-action=sign_off] button")
+    with page.expect_navigation():  # it asks first (static/js/confirm.js)
+        page.click("#gi-confirm-ok")
     assert "已审签并报送" in page.content()
 
     _login(page, base, editor.username)
@@ -76,9 +80,13 @@ def test_import_check_signoff_return_revise_and_diff(
     page.fill("#id_body", page.input_value("#id_body") + "\n比去年同期多完成投资53.1亿元。")
     page.click("#item-form button[type=submit]")
     page.click("form[data-action=send_for_signoff] button")
+    with page.expect_navigation():  # it asks first (static/js/confirm.js)
+        page.click("#gi-confirm-ok")
     _login(page, base, unit_approver.username)
     page.goto(f"{base}/items/{item.pk}/")
     page.click("form[data-action=sign_off] button")
+    with page.expect_navigation():  # it asks first (static/js/confirm.js)
+        page.click("#gi-confirm-ok")
 
     _login(page, base, editor.username)
     page.goto(f"{base}/items/{item.pk}/")

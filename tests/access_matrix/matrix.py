@@ -233,6 +233,10 @@ def _signed(s: Scenario) -> bool:
     return Issue.objects.get(pk=s.draft_issue.pk).state == IssueState.SIGNED
 
 
+def _sent(s: Scenario) -> bool:
+    return Issue.objects.get(pk=s.draft_issue.pk).sent_at is not None
+
+
 def _compile_runs(s: Scenario) -> bool:
     return CompileRun.objects.filter(publication=s.bulletin).count() == 2
 
@@ -544,6 +548,15 @@ MATRIX: dict[str, list[Check]] = {
         page(
             "POST", at("own", "issue_approver"), kwargs=pk("draft_issue"), data=lambda s: {"copies": 10}, effect=_signed
         ),
+    ],
+    # 送签: the office's editors hand the draft to the signer (issue 14).
+    "issue_send": [page("POST", at("own", "editor"), kwargs=pk("draft_issue"), effect=_sent)],
+    # Undoing 送签 is for the office's editors and issue approvers; the draft is not sent, so
+    # they are told so (a redirect with the message) and everyone else gets 404.
+    "issue_take_back": [
+        page(
+            "POST", at("own", "editor", "issue_approver"), kwargs=pk("draft_issue"), data=lambda s: {"comment": "矩阵"}
+        )
     ],
     "issue_docx": [
         page("GET", SIGNED_ISSUE_READERS, kwargs=pk("signed_issue")),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from submissions.models import Confidentiality
 from units.models import Unit, User
 
 from . import access
@@ -13,6 +14,10 @@ from .docx import DocIssue, DocItem, title_lines
 from .models import Adoption, AdoptionSource, Issue, RecipientKind
 
 CONFIDENTIALITY_MARKS = {"public": "公开", "internal": "内部", "sensitive": "敏感"}
+
+
+# An adoption is public only if every item it draws on is 公开.
+NOT_PUBLIC = (Confidentiality.INTERNAL, Confidentiality.SENSITIVE)
 
 
 def ordered_adoptions(issue: Issue, *, public_only: bool = False):
@@ -27,7 +32,7 @@ def ordered_adoptions(issue: Issue, *, public_only: bool = False):
     )
     if public_only:
         # Only items the writer marked 公开, and composites whose every source is 公开.
-        qs = qs.exclude(sources__confidentiality__in=["internal", "sensitive"])
+        qs = qs.exclude(sources__confidentiality__in=NOT_PUBLIC)
     return qs.order_by("position", "pk")
 
 

@@ -4,17 +4,27 @@ without login and in an Atom feed."""
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from .copies import ordered_adoptions
-from .models import Issue, IssueState, Publication
+from .copies import NOT_PUBLIC, ordered_adoptions
+from .models import Adoption, Issue, IssueState, Publication
 
 
 def _public_issues(publication: Publication):
-    return publication.issues.filter(state=IssueState.SIGNED).order_by("-signed_at")
+    """Signed issues that carry at least one 公开 item: an issue of internal items only
+    would show an empty page in the archive and an empty entry in the feed."""
+    return _with_public_items(publication.issues.filter(state=IssueState.SIGNED)).order_by("-signed_at")
+
+
+def _with_public_items(issues):
+    public = Adoption.objects.filter(issue=OuterRef("pk"), withdrawn_at=None).exclude(
+        sources__confidentiality__in=NOT_PUBLIC
+    )
+    return issues.filter(Exists(public))
 
 
 @login_not_required
@@ -36,7 +46,7 @@ def public_publication(request, pk: int):
 @require_GET
 def public_issue(request, pk: int):
     issue = get_object_or_404(
-        Issue.objects.select_related("publication__office"),
+        _with_public_items(Issue.objects.select_related("publication__office")),
         pk=pk, state=IssueState.SIGNED, publication__is_public=True, publication__is_active=True,
     )  # fmt: skip
     adoptions = ordered_adoptions(issue, public_only=True)

@@ -49,6 +49,7 @@ system-packages:
 # it into pages, the app never serves it.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (the accessibility tests need axe-core from npm): apt-get install -y npm"; exit 1; }
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
 

@@ -128,7 +128,11 @@ def recompute(request, pk: int):
     scheme = access.get_scheme_for_board(request.user, pk)
     if not access.can_manage(request.user, scheme):
         raise Http404
-    differences = access.name_ledger_items(request.user, actions.recompute(scheme=scheme, user=request.user))
+    try:
+        differences = access.name_ledger_items(request.user, actions.recompute(scheme=scheme, user=request.user))
+    except actions.YearLocked as exc:
+        messages.error(request, str(exc))
+        return redirect("scheme_board", scheme.pk)
     return render(request, "scoring/recompute.html", {"scheme": scheme, "differences": differences})
 
 

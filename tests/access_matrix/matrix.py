@@ -137,6 +137,11 @@ BOARD_VIEWERS = at("own", *SCHEME_OFFICE) | at("child", "*") | at("other_child",
 # A scheme that keeps its board to the office: the department still sees its own ledger.
 PRIVATE_BOARD_VIEWERS = at("own", *SCHEME_OFFICE)
 PRIVATE_LEDGER_VIEWERS = at("own", *SCHEME_OFFICE) | at("child", "*")
+# The year-end (scoring.access): the office's issue approver or administrator decides; a
+# unit's approver appeals; an appeal is read by the office and the appealing unit (dept).
+CLOSING_DECIDERS = at("own", "issue_approver", "admin")
+APPELLANTS = at("child", "unit_approver") | at("other_child", "unit_approver")
+APPEAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")
 # Staff write for their unit, to the office above it: the top office has none above it.
 WRITERS = frozenset(f"staff@{r}" for r in ("own", "child", "other_child", "sibling", "unrelated"))
 
@@ -247,6 +252,24 @@ def _answered(s: Scenario) -> bool:
 
 def _adjusted(s: Scenario) -> bool:
     return LedgerEntry.objects.filter(scheme=s.scheme, reason__contains="矩阵测试调整").exists()
+
+
+def _stage(name: str, stage: str) -> Callable[[Scenario], bool]:
+    from scoring.models import Scheme
+
+    return lambda s: Scheme.objects.get(pk=getattr(s, name).pk).stage == stage
+
+
+def _appeals(n: int) -> Callable[[Scenario], bool]:
+    from scoring.models import Appeal
+
+    return lambda s: Appeal.objects.filter(scheme=s.publicity_scheme).count() == n
+
+
+def _decided(s: Scenario) -> bool:
+    from scoring.models import Appeal
+
+    return Appeal.objects.get(pk=s.appeal.pk).status != "pending"
 
 
 def _instructions(s: Scenario) -> bool:
@@ -635,6 +658,53 @@ MATRIX: dict[str, list[Check]] = {
         page("GET", BOARD_VIEWERS, kwargs=_ledger_kwargs),
         page("GET", PRIVATE_LEDGER_VIEWERS, kwargs=_private_ledger_kwargs, variant="private"),
     ],
+    # The year-end (issue 19): the 公示 and final boards go to every assessed unit whatever
+    # the running board's setting; the office's issue approver or administrator decides;
+    # a unit's approver appeals for their unit; only the administrator unlocks.
+    "scheme_closing": [
+        page("GET", BOARD_VIEWERS, kwargs=pk("scheme")),
+        page("GET", BOARD_VIEWERS, kwargs=pk("private_scheme"), variant="private"),
+    ],
+    "scheme_open_publicity": [
+        page(
+            "POST",
+            CLOSING_DECIDERS,
+            kwargs=pk("scheme"),
+            data=lambda s: {"days": "5"},
+            effect=_stage("scheme", "publicity"),
+        )
+    ],
+    "scheme_file_appeal": [
+        page(
+            "POST",
+            APPELLANTS,
+            kwargs=pk("publicity_scheme"),
+            effect=_appeals(2),
+            data=lambda s: {"subject": "other", "reason": "矩阵测试新申诉"},
+        )
+    ],  # fmt: skip
+    "appeal_decide": [
+        page(
+            "POST",
+            CLOSING_DECIDERS,
+            kwargs=pk("appeal"),
+            effect=_decided,
+            data=lambda s: {f"a{s.appeal.pk}-outcome": "refuse", f"a{s.appeal.pk}-decision": "矩阵测试"},
+        )
+    ],  # fmt: skip
+    "appeal_attachment": [page("GET", APPEAL_READERS, kwargs=pk("appeal_attachment"))],
+    "scheme_finalise": [
+        page("POST", CLOSING_DECIDERS, kwargs=pk("ended_scheme"), effect=_stage("ended_scheme", "final"))
+    ],
+    "scheme_unlock": [
+        page(
+            "POST",
+            at("own", "admin"),
+            kwargs=pk("final_scheme"),
+            effect=_stage("final_scheme", "reopened"),
+            data=lambda s: {"reason": "矩阵测试解锁"},
+        )
+    ],  # fmt: skip
     # --- The API: the same rules; 401 without credentials -----------------------------------
     "api-root": [api("GET", SIGNED_IN)],
     "api-token": [api("POST", EVERYONE)],
@@ -893,6 +963,49 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda s: {"points": "1", "reason": "矩阵测试调整"},
         ),
     ],
+    "api-scheme-publicity": [
+        api("GET", BOARD_VIEWERS, kwargs=pk("scheme")),
+        api("GET", BOARD_VIEWERS, kwargs=pk("private_scheme"), variant="private"),
+        api(
+            "POST",
+            CLOSING_DECIDERS,
+            kwargs=pk("scheme"),
+            data=lambda s: {"days": 5},
+            effect=_stage("scheme", "publicity"),
+        ),
+    ],  # fmt: skip
+    "api-scheme-appeals": [
+        api("GET", BOARD_VIEWERS, kwargs=pk("publicity_scheme")),
+        api(
+            "POST",
+            APPELLANTS,
+            kwargs=pk("publicity_scheme"),
+            effect=_appeals(2),
+            data=lambda s: {"reason": "矩阵测试新申诉"},
+        ),
+    ],  # fmt: skip
+    "api-appeal-detail": [api("GET", APPEAL_READERS, kwargs=pk("appeal"))],
+    "api-appeal-decide": [
+        api(
+            "POST",
+            CLOSING_DECIDERS,
+            kwargs=pk("appeal"),
+            effect=_decided,
+            data=lambda s: {"accept": False, "decision": "矩阵测试"},
+        ),
+    ],  # fmt: skip
+    "api-scheme-finalise": [
+        api("POST", CLOSING_DECIDERS, kwargs=pk("ended_scheme"), effect=_stage("ended_scheme", "final"))
+    ],
+    "api-scheme-unlock": [
+        api(
+            "POST",
+            at("own", "admin"),
+            kwargs=pk("final_scheme"),
+            effect=_stage("final_scheme", "reopened"),
+            data=lambda s: {"reason": "矩阵测试解锁"},
+        ),
+    ],  # fmt: skip
     # The admin's own pages for the records an office keeps (a refused change page sends
     # the administrator back to the index). Each list and page is searched for the 敏感
     # marker like any other answer: a related item shown by name, an audit value.

@@ -281,6 +281,24 @@ def build() -> Scenario:
     )
     SchemeUnit.objects.create(scheme=private, unit=u["dept"])
     SchemeUnit.objects.create(scheme=private, unit=u["dept2"])
+    # The year-end (issue 19): a year in 公示 with the department's appeal, one whose 公示
+    # is over (ready to finalise) and a finalised one (to unlock).
+    for key, year in (("publicity_scheme", 2), ("ended_scheme", 3), ("final_scheme", 4)):
+        o[key] = closing = Scheme.objects.create(
+            office=u["city"], year=today.year - year, name=f"昆明市政务信息考核（{today.year - year}）"
+        )
+        SchemeUnit.objects.create(scheme=closing, unit=u["dept"])
+        SchemeUnit.objects.create(scheme=closing, unit=u["dept2"])
+        scoring_actions.open_publicity(scheme=closing, user=signer)
+    o["appeal"] = scoring_actions.file_appeal(
+        scheme=o["publicity_scheme"], user=p("unit_approver", "dept"), reason="矩阵测试申诉",
+        files=[SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")],
+    )  # fmt: skip
+    o["appeal_attachment"] = o["appeal"].attachments.get()
+    Scheme.objects.filter(pk__in=[o["ended_scheme"].pk, o["final_scheme"].pk]).update(
+        publicity_ends_on=today - dt.timedelta(days=1)
+    )
+    scoring_actions.finalise(scheme=o["final_scheme"], user=signer)
 
     # --- A person's own things ------------------------------------------------------------
     o["notification"] = Notification.objects.create(recipient=writer, verb="test", title="测试通知")

@@ -304,3 +304,12 @@ def test_unlock_needs_the_administrator_and_a_reason(client, final, city_admin, 
     actions.finalise(scheme=scheme, user=city_admin)
     boards = BoardSnapshot.objects.filter(scheme=scheme, kind=SnapshotKind.FINAL)
     assert boards.count() == 2 and actions.latest_snapshot(scheme, SnapshotKind.FINAL).rows[0]["points"] == "12.0"
+
+
+def test_locked_year_refuses_recompute_with_the_message(client, final, city_admin):
+    final.publication_rules.update(points=99)
+    before = LedgerEntry.objects.count()
+    client.force_login(city_admin)
+    response = client.post(reverse("scheme_recompute", args=[final.pk]), follow=True)
+    assert "已定稿" in response.content.decode()
+    assert LedgerEntry.objects.count() == before

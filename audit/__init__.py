@@ -4,6 +4,8 @@ The public API, importable before the app registry is ready:
 
     audit.register(Model, …)          from an app's AppConfig.ready()
     audit.record(action=…, obj=…, changes={field: [old, new]}, actor=…)
+    audit.record_many([{action=…, obj=…, changes=…}, …])   bulk work: one INSERT per batch
+    audit.creation_changes(obj)       the changes a create records, for bulk_create
     audit.changes_of(obj, {field: new})   for a QuerySet.update() about to happen
     with audit.suspended(): …          bulk loads only
     audit.set_scope(can_read=…, administered_units=…, subtree=…)   once, by the units app
@@ -33,6 +35,28 @@ def record(**kwargs):
     from .recording import record as _record
 
     return _record(**kwargs)
+
+
+def record_many(entries, **kwargs) -> int:
+    """Write many entries, each the keyword arguments of record(), one INSERT per batch
+    (see audit/recording.py); the same rows record() would write one by one."""
+    from .recording import record_many as _record_many
+
+    return _record_many(entries, **kwargs)
+
+
+def creation_changes(obj) -> dict:
+    """{field: [None, value]} as the receiver records a create: for bulk_create."""
+    from .recording import creation_changes as _creation_changes
+
+    return _creation_changes(obj)
+
+
+def update_changes(obj, old: dict, names=None) -> dict:
+    """{field: [old, value now]} over the tracked fields, as a save records: for bulk_update."""
+    from .recording import update_changes as _update_changes
+
+    return _update_changes(obj, old, names)
 
 
 def changes_of(obj, fields: dict) -> dict:
@@ -70,10 +94,13 @@ __all__ = [
     "as_system",
     "cached",
     "changes_of",
+    "creation_changes",
     "record",
+    "record_many",
     "register",
     "register_actions",
     "set_scope",
     "suspended",
     "unit_via",
+    "update_changes",
 ]

@@ -1,5 +1,6 @@
 """Writing the audit record: the signal receivers for registered models and the
-explicit `record()` for changes made with `QuerySet.update()`, which fires no signal.
+explicit `record()` for changes made with `QuerySet.update()`, which fires no signal;
+`record_many()` writes the same rows for bulk work, one INSERT per batch.
 
 Each change costs one INSERT in the transaction of the change itself; an update saved
 through the ORM costs one SELECT more (the old values, read in pre_save), only for
@@ -12,6 +13,7 @@ import datetime as dt
 import decimal
 import ipaddress
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -187,6 +189,45 @@ def describe(reg: Registration | None, obj: models.Model) -> str:
     return (text or "")[:200]
 
 
+def _entry(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    actor=CURRENT,
+    model: str | None = None,
+    object_id: Any = None,
+    object_repr: str | None = None,
+    unit: Any = CURRENT,
+):
+    """The unsaved entry record() would write, or None when it writes nothing."""
+    from .models import AuditEntry
+
+    ctx = context.current()
+    if ctx.suspended:
+        return None
+    reg = get(obj if obj is not None else model) if (obj is not None or model) else None
+    recorded = sanitise(reg, changes, obj)
+    if action == "update" and not recorded:
+        return None
+    if actor is CURRENT:
+        actor = context.actor()
+    if unit is CURRENT:
+        unit = reg.unit(obj) if reg is not None and reg.unit is not None and obj is not None else None
+    if isinstance(unit, models.Model):
+        unit = unit.pk
+    return AuditEntry(
+        action=action,
+        model=model or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(object_id if object_id is not None else (obj.pk if obj is not None else ""))[:64],
+        object_repr=(object_repr if object_repr is not None else describe(reg, obj) if obj is not None else "")[:200],
+        unit_id=unit,
+        changes=recorded,
+        **_actor_fields(actor),
+        **_request_fields(ctx),
+    )
+
+
 def record(
     *,
     action: str,
@@ -205,33 +246,61 @@ def record(
     "update" that changed nothing writes nothing. `actor` defaults to the person of
     the current request (None: the system).
     """
-    ctx = context.current()
-    if ctx.suspended:
-        return None
+    entry = _entry(
+        action=action, obj=obj, changes=changes, actor=actor, model=model,
+        object_id=object_id, object_repr=object_repr, unit=unit,
+    )  # fmt: skip
+    if entry is not None:
+        entry.save(force_insert=True)
+    return entry
+
+
+BULK_BATCH = 1000
+
+
+def record_many(entries: Iterable[dict[str, Any]], *, batch_size: int = BULK_BATCH) -> int:
+    """Write many entries, each given as the keyword arguments of record(), with one
+    INSERT per `batch_size` entries, in the caller's transaction.
+
+    The rows are the ones record() would write one by one (same sanitising, masking,
+    actor, unit and request fields, same skipping of empty updates), in the same order.
+    For bulk work (bulk_create, bulk_update), which sends no signals. Returns the number
+    of entries written."""
     from .models import AuditEntry
 
-    reg = get(obj if obj is not None else model) if (obj is not None or model) else None
-    recorded = sanitise(reg, changes, obj)
-    if action == "update" and not recorded:
-        return None
-    if actor is CURRENT:
-        actor = context.actor()
-    if unit is CURRENT:
-        unit = reg.unit(obj) if reg is not None and reg.unit is not None and obj is not None else None
-    if isinstance(unit, models.Model):
-        unit = unit.pk
-    entry = AuditEntry(
-        action=action,
-        model=model or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(object_id if object_id is not None else (obj.pk if obj is not None else ""))[:64],
-        object_repr=(object_repr if object_repr is not None else describe(reg, obj) if obj is not None else "")[:200],
-        unit_id=unit,
-        changes=recorded,
-        **_actor_fields(actor),
-        **_request_fields(ctx),
-    )
-    entry.save(force_insert=True)
-    return entry
+    written = 0
+    batch: list = []
+    for kwargs in entries:
+        entry = _entry(**kwargs)
+        if entry is None:
+            continue
+        batch.append(entry)
+        if len(batch) >= batch_size:
+            AuditEntry.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        AuditEntry.objects.bulk_create(batch)
+        written += len(batch)
+    return written
+
+
+def creation_changes(obj: models.Model) -> dict[str, list]:
+    """{field: [None, value]} for a registered object just created, as the post_save
+    receiver records it: for objects created with bulk_create, which sends no signal."""
+    reg = get(type(obj))
+    new = _values(reg, obj, reg.tracked)
+    return {n: [None, v] for n, v in new.items() if not _empty(_normalise(reg.tracked[n], v))}
+
+
+def update_changes(obj: models.Model, old: dict[str, Any], names=None) -> dict[str, list]:
+    """{field: [old value, value on `obj` now]} over the registered fields `names`
+    (default: all tracked), `old` keyed by field name with stored values (attnames'
+    values): what the pre_save/post_save receivers record for a save, for objects
+    written with bulk_update."""
+    reg = get(type(obj))
+    names = list(reg.tracked) if names is None else [n for n in names if n in reg.tracked]
+    return {n: [old[n], getattr(obj, reg.tracked[n].attname)] for n in names}
 
 
 # --- Receivers ----------------------------------------------------------------------
@@ -264,7 +333,7 @@ def _post_save(sender, instance, created=False, raw=False, **kwargs) -> None:
     if created:
         new = _values(reg, instance, reg.tracked)
         changes = {n: [None, v] for n, v in new.items() if not _empty(_normalise(reg.tracked[n], v))}
-        record(action="create", obj=instance, changes=changes)
+        record(action="create", obj=instance, changes=changes)  # as creation_changes()
         return
     if not old:
         return

@@ -97,7 +97,8 @@ def apply_directory(
     def tick(n: int = 1) -> None:
         nonlocal done
         done += n
-        if progress is not None and (done % 200 == 0 or done == total):
+        # Units advance a level at a time: report each time a multiple of 200 is passed.
+        if progress is not None and (done // 200 != (done - n) // 200 or done == total):
             progress(done, total)
 
     if progress is not None:
@@ -113,31 +114,79 @@ def apply_directory(
     return result
 
 
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "parent", "assessment_class", "is_active", "sort_order")
+
+
 def _apply_units(rows: list[RowPlan], tick) -> dict:
-    """Create and change units parents first; returns {node: Unit} for the people."""
-    rows = sorted(rows, key=lambda p: p.data["depth"])
+    """Create and change units level by level, parents first; returns {node: Unit}.
+
+    New units are written with bulk_create and their tree paths computed here from the
+    parent's (they cannot be known before the id is), then set with one bulk_update per
+    level; changed units go through bulk_update. Both write the audit rows the save
+    signals would have written (audit.record_many). A unit whose parent changes moves
+    its whole subtree, so it goes through Unit.save as before (rare on an import)."""
     existing = Unit.objects.in_bulk([p.existing_id for p in rows if p.existing_id is not None])
     node_unit: dict = {}
+    outside: dict = {}  # existing parents the file does not change
 
     def parent_for(node):
         if node is None:
             return None
         if node in node_unit:
             return node_unit[node]
-        return Unit.objects.get(pk=node)  # an existing unit the file does not change
+        if node not in outside:
+            outside[node] = Unit.objects.get(pk=node)
+        return outside[node]
 
+    by_depth: dict[int, list[RowPlan]] = {}
     for p in rows:
-        d = p.data
-        unit = existing[p.existing_id] if p.existing_id is not None else Unit(code=d["code"])
-        unit.code, unit.name = d["code"], d["name"]
-        for name in ("short_name", "kind", "assessment_class_id", "sort_order", "is_active"):
-            if d[name] is not None:
-                setattr(unit, name, d[name])
-        parent = parent_for(d["parent_node"])
-        unit.parent = parent
-        unit.save()  # Unit.save keeps the materialised path; the audit record follows save
-        node_unit[d["node"]] = unit
-        tick()
+        by_depth.setdefault(p.data["depth"], []).append(p)
+    for depth in sorted(by_depth):
+        level = by_depth[depth]
+        moved, changed, created, old_values = [], [], [], {}
+        for p in level:
+            d = p.data
+            unit = existing[p.existing_id] if p.existing_id is not None else Unit(code=d["code"])
+            if p.existing_id is not None:
+                old_values[unit.pk] = {f: getattr(unit, Unit._meta.get_field(f).attname) for f in UNIT_FIELDS}
+            unit.code, unit.name = d["code"], d["name"]
+            for name in ("short_name", "kind", "assessment_class_id", "sort_order", "is_active"):
+                if d[name] is not None:
+                    setattr(unit, name, d[name])
+            parent = parent_for(d["parent_node"])
+            if p.existing_id is None:
+                unit.parent = parent
+                created.append(unit)
+            elif unit.parent_id != (parent.pk if parent else None):
+                unit.parent = parent
+                moved.append(unit)
+            else:
+                changed.append(unit)
+            node_unit[d["node"]] = unit
+        for unit in moved:
+            unit.save()  # Unit.save moves the subtree; the audit record follows save
+        if moved:
+            # Paths below a moved unit changed in the database: read them again.
+            known = [u for u in (*node_unit.values(), *outside.values()) if u.pk is not None]
+            fresh = {pk: (path, dep) for pk, path, dep in Unit.objects.filter(
+                pk__in=[u.pk for u in known]).values_list("pk", "path", "depth")}  # fmt: skip
+            for u in known:
+                u.path, u.depth = fresh[u.pk]
+        if changed:
+            Unit.objects.bulk_update(changed, [f for f in UNIT_FIELDS if f != "parent"], batch_size=BATCH)
+            audit.record_many(
+                {"action": "update", "obj": u, "changes": audit.update_changes(u, old_values[u.pk], UNIT_FIELDS)}
+                for u in changed
+            )
+        if created:
+            Unit.objects.bulk_create(created, batch_size=BATCH)
+            # The receiver records a create before Unit.save sets the path (excluded anyway).
+            audit.record_many({"action": "create", "obj": u, "changes": audit.creation_changes(u)} for u in created)
+            for u in created:
+                u.path = (u.parent.path if u.parent_id else "/") + f"{u.pk}/"
+                u.depth = u.path.count("/") - 2
+            Unit.objects.bulk_update(created, ["path", "depth"], batch_size=BATCH)
+        tick(len(level))
     return node_unit
 
 
@@ -171,15 +220,6 @@ def _apply_people(rows: list[RowPlan], node_unit: dict, result: ApplyResult, tic
         User.objects.bulk_create(users, batch_size=BATCH)
         grants = []
         for p, user in zip(batch, users, strict=True):
-            # bulk_create sends no signal: the audit record is written here, as set_roles does.
-            audit.record(
-                action="create",
-                obj=user,
-                changes={
-                    f: [None, getattr(user, User._meta.get_field(f).attname)]
-                    for f in ("username", "full_name", "unit", "phone", "email", "is_active", "password")
-                },
-            )
             grants += [RoleGrant(user=user, unit_id=user.unit_id, role=r) for r in sorted(p.data["roles"] or ())]
             if user.username in plain:
                 result.passwords.append(
@@ -188,12 +228,27 @@ def _apply_people(rows: list[RowPlan], node_unit: dict, result: ApplyResult, tic
                 if user.email:
                     result.emailed.append(user.username)
             tick()
-        for grant in RoleGrant.objects.bulk_create(grants, batch_size=BATCH):
-            audit.record(
-                action="create",
-                obj=grant,
-                changes={"user": [None, grant.user_id], "unit": [None, grant.unit_id], "role": [None, grant.role]},
-            )
+        RoleGrant.objects.bulk_create(grants, batch_size=BATCH)
+        # bulk_create sends no signal: the audit rows are written here, as set_roles does.
+        audit.record_many(
+            {
+                "action": "create",
+                "obj": user,
+                "changes": {
+                    f: [None, getattr(user, User._meta.get_field(f).attname)]
+                    for f in ("username", "full_name", "unit", "phone", "email", "is_active", "password")
+                },
+            }
+            for user in users
+        )
+        audit.record_many(
+            {
+                "action": "create",
+                "obj": grant,
+                "changes": {"user": [None, grant.user_id], "unit": [None, grant.unit_id], "role": [None, grant.role]},
+            }
+            for grant in grants
+        )
     people = User.objects.in_bulk([p.existing_id for p in changing])
     for p in changing:
         d, user = p.data, people[p.existing_id]

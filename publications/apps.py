@@ -23,6 +23,11 @@ class PublicationsConfig(AppConfig):
 
         signals.adoption_made.connect(flow_back.on_adoption_made, dispatch_uid="publications.flow_back_adoption")
 
+        # Each signed issue gets its PDF from a task once the sign-off has committed.
+        from .tasks import queue_pdf_after_sign_off
+
+        signals.issue_signed.connect(queue_pdf_after_sign_off, dispatch_uid="publications.issue_pdf")
+
         # The audit record: publications, their distribution, adoptions and issues.
         import audit
         from submissions.sealing import is_sealed, unseal

@@ -7,14 +7,16 @@ import datetime as dt
 import logging
 
 from celery import shared_task, signals
+from django.core.files.base import ContentFile
 from django.db import OperationalError
 from django.utils import timezone
 
 from units.models import User
 
-from . import actions, calendar
+from . import actions, calendar, docx, pdf
+from .copies import complete_copy, issue_document
 from .instructions.tasks import *  # noqa: F403  (registers the instruction tasks with Celery)
-from .models import CompileRun, CompileStatus, Publication, Schedule
+from .models import CompileRun, CompileStatus, Issue, IssueState, Publication, Schedule
 
 logger = logging.getLogger(__name__)
 # A run still "running" after this long is not resumed but marked failed.
@@ -102,3 +104,85 @@ def _resume_on_worker_start(sender=None, **kwargs) -> None:
         logger.exception("could not resume interrupted compile runs")
     finally:
         connection.close()  # the worker's main process keeps no connection for its children
+
+
+# --- The PDF of each signed issue ---------------------------------------------------------
+
+# The catch-up makes at most this many PDFs a run (LibreOffice takes seconds each); the
+# next run takes the rest.
+PDF_BATCH = 20
+
+
+def _stored(field) -> bool:
+    try:
+        return bool(field) and field.storage.exists(field.name)
+    except OSError:
+        return False
+
+
+def store_issue_pdf(issue_id: int) -> str:
+    """Make and keep the PDF of a signed issue (its office's file copy, every item), with
+    the .docx rebuilt so that both put the 版记 on the page `pdf.fit_footer` chose.
+
+    Safe to run twice and at once on two workers: an issue whose PDF is stored is left
+    alone, and the files are recorded by a conditional update, so the second finisher
+    removes its own files instead of overwriting. Returns what happened, for the log."""
+    issue = Issue.objects.select_related("publication__office", "signed_by").filter(pk=issue_id).first()
+    if issue is None or issue.state != IssueState.SIGNED:
+        return "not signed"
+    if _stored(issue.pdf):
+        return "exists"
+    seen = issue.pdf.name or ""  # "" or the name of a file that has gone missing
+    old_docx = issue.docx.name or ""
+    document = issue_document(issue, complete_copy(issue))
+    where, docx_bytes, pdf_bytes = pdf.fit_footer(document)
+    name = docx.issue_filename(document)
+    storage = issue.pdf.storage
+    issue.pdf.save(name.removesuffix(".docx") + ".pdf", ContentFile(pdf_bytes), save=False)
+    issue.docx.save(name, ContentFile(docx_bytes), save=False)
+    won = Issue.objects.filter(pk=issue.pk, pdf=seen).update(pdf=issue.pdf.name, docx=issue.docx.name)
+    if not won:  # another run stored its files meanwhile: keep those
+        storage.delete(issue.pdf.name)
+        storage.delete(issue.docx.name)
+        return "made elsewhere"
+    if old_docx and old_docx != issue.docx.name:
+        storage.delete(old_docx)
+    return f"made ({where})"
+
+
+@shared_task(
+    name="publications.make_issue_pdf",
+    autoretry_for=(OperationalError, pdf.ConversionError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=3,
+)
+def make_issue_pdf(issue_id: int) -> str:
+    """Queued after sign-off commits (apps.py); `make_missing_pdfs` catches up what a lost
+    or failed run left."""
+    if not pdf.available():
+        return "no LibreOffice"
+    return store_issue_pdf(issue_id)
+
+
+@shared_task(name="publications.make_missing_pdfs")
+def make_missing_pdfs() -> list[int]:
+    """The periodic catch-up: queue the PDF of signed issues that have none (newest first,
+    PDF_BATCH a run). Without LibreOffice nothing is queued: the pages offer the .docx."""
+    if not pdf.available():
+        return []
+    ids = list(
+        Issue.objects.filter(state=IssueState.SIGNED, pdf="")
+        .order_by("-signed_at", "-pk")
+        .values_list("pk", flat=True)[:PDF_BATCH]
+    )
+    for pk in ids:
+        make_issue_pdf.delay(pk)
+    return ids
+
+
+def queue_pdf_after_sign_off(sender, issue: Issue, **kwargs) -> None:
+    """issue_signed receiver: the PDF is made once the sign-off has committed."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: make_issue_pdf.delay(issue.pk))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("issues/<int:pk>/send/", views.issue_send, name="issue_send"),
     path("issues/<int:pk>/take-back/", views.issue_take_back, name="issue_take_back"),
     path("issues/<int:pk>/docx/", views.issue_docx, name="issue_docx"),
+    path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
     path("bulletins/", views.my_bulletins, name="my_bulletins"),
     path("public/", public_views.public_index, name="public_index"),
     path("public/<int:pk>/", public_views.public_publication, name="public_publication"),

@@ -17,7 +17,7 @@ from submissions.workflow import TransitionError
 
 from . import access, actions, queries
 from .copies import issue_copy, issue_document
-from .downloads import issue_docx_response
+from .downloads import PdfUnavailable, issue_docx_response, issue_pdf_response
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
 from .models import Adoption, CompileRun, IssueRead, IssueState
 from .tasks import compile_publication
@@ -361,6 +361,17 @@ def issue_docx(request, pk: int):
     """The Word file, only for those who may read the issue."""
     issue = access.get_issue_for_user(request.user, pk)
     return issue_docx_response(issue, request.user)
+
+
+@require_GET
+def issue_pdf(request, pk: int):
+    """The PDF, under the same access check and withheld-copy rule as the Word file."""
+    issue = access.get_issue_for_user(request.user, pk)
+    try:
+        return issue_pdf_response(issue, request.user)
+    except PdfUnavailable as exc:
+        messages.warning(request, str(exc))
+        return redirect("issue_detail", issue.pk)
 
 
 @require_GET

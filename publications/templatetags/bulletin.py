@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from .. import docx
+from .. import docx, pdf
 from ..copies import Section, document_sections
 
 register = template.Library()
@@ -47,3 +47,9 @@ def bulletin(document: docx.DocIssue, adoptions) -> Bulletin:
         issued=docx.issued_line(document),
         copies=document.copies,
     )
+
+
+@register.simple_tag
+def pdf_available() -> bool:
+    """{% pdf_available as can_pdf %}: whether this installation can make PDFs."""
+    return pdf.available()

@@ -586,6 +586,12 @@ MATRIX: dict[str, list[Check]] = {
         page("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),
         page("GET", SIGNED_ISSUE_READERS, kwargs=pk("restricted_issue"), variant="restricted"),
     ],
+    # The PDF beside the .docx (issue 17): the same readers, the same withheld-copy rule.
+    "issue_pdf": [
+        page("GET", SIGNED_ISSUE_READERS, kwargs=pk("signed_issue")),
+        page("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),
+        page("GET", SIGNED_ISSUE_READERS, kwargs=pk("restricted_issue"), variant="restricted"),
+    ],
     "my_bulletins": [page("GET", SIGNED_IN)],
     # 公开 publications: their signed issues' public items, without login; nothing of a
     # publication that is not public.

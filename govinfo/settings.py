@@ -61,34 +61,6 @@ def _item_keys() -> list[str]:
 
 # Keys that seal the text of 敏感 items at rest; the first encrypts, all decrypt.
 ITEM_ENCRYPTION_KEYS = _item_keys()
-# SM4-GCM in production (商用密码, GB/T 39786); Fernet is still possible, and ciphertexts of
-# either stay readable (submissions/sealing.py). Development and tests keep Fernet for
-# now: three tests of other areas assert the "fernet:" prefix.
-ITEM_CIPHER = env("ITEM_CIPHER", default="sm4" if PRODUCTION else "fernet")
-if ITEM_CIPHER not in ("sm4", "fernet"):
-    raise ImproperlyConfigured(f"ITEM_CIPHER 只能是 sm4 或 fernet，现在是 {ITEM_CIPHER!r}。")
-
-
-def _audit_chain_key() -> str:
-    key = env("AUDIT_CHAIN_KEY", default="")
-    if key:
-        return key
-    if PRODUCTION:
-        raise ImproperlyConfigured("生产环境必须设置 AUDIT_CHAIN_KEY（审计记录防篡改校验密钥）。")
-    key_file = VAR_DIR / "audit_chain_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-# The HMAC-SM3 key of the audit record's and the points ledger's chains (audit/chain.py).
-AUDIT_CHAIN_KEY = _audit_chain_key()
-# Audit rows younger than this cannot be pruned; GB/T 22239 8.1.4.3 and the 网络安全法
-# ask for at least six months.
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
-if AUDIT_RETENTION_DAYS < 184:
-    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS 不能少于 184 天（审计记录至少保存六个月）。")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

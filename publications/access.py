@@ -41,6 +41,12 @@ def is_approver_of(user: User, publication: Publication) -> bool:
     return user.unit_id == publication.office_id and holds(user, Role.ISSUE_APPROVER)
 
 
+def composes_or_signs(user: User, publication: Publication) -> bool:
+    """An editor or issue approver of the publication's office: the people who handle its
+    drafts (and may ask to take a sent one back)."""
+    return is_editor_of(user, publication) or is_approver_of(user, publication)
+
+
 def reads_for_office(user: User) -> bool:
     """A leader, editor or issue approver: reads the signed issues of their own office."""
     return any(holds(user, r) for r in OFFICE_READERS)

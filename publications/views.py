@@ -342,9 +342,7 @@ def issue_send(request, pk: int):
 def issue_take_back(request, pk: int):
     """撤回送签 (editor) or 退回编辑 (signer, with a reason)."""
     issue = access.get_issue_for_user(request.user, pk)
-    if not (
-        access.is_editor_of(request.user, issue.publication) or access.is_approver_of(request.user, issue.publication)
-    ):
+    if not access.composes_or_signs(request.user, issue.publication):
         raise Http404("没有找到该期")  # a reader of the signed issue: nothing to take back here
     try:
         actions.take_back_issue(issue=issue, user=request.user, comment=request.POST.get("comment", "")[:300])

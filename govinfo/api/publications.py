@@ -9,10 +9,11 @@ message, its ValidationError 400 (govinfo/api/errors.py).
 
 from django.db import transaction
 from django.db.models import Count
+from django.http import Http404
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -200,6 +201,12 @@ def _issue_detail(user, issue: Issue) -> dict:
 _issue_errors = s.errors(400, 404, 409)
 
 
+class IssueTakeBackIn(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default="", help_text="退回理由（签发人退回时必填）"
+    )
+
+
 @extend_schema(tags=["issues"])
 @extend_schema_view(
     list=extend_schema(
@@ -300,6 +307,27 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         actions.sign_off_issue(
             issue=issue, user=request.user, copies=d["copies"], extra_recipients=d["extra_recipients"]
         )
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(request=None, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="送签：把编排好的本期交签发人签发（本刊物主办单位的编辑）；签发人收到通知。"
+                   "送签期间不能调整本期。")  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk):
+        issue = access.get_issue_for_editor(request.user, pk)
+        actions.send_issue_for_signoff(issue=issue, user=request.user)
+        return Response(_issue_detail(request.user, issue))
+
+    @extend_schema(request=IssueTakeBackIn, responses={200: s.IssueDetailSerializer, **_issue_errors},
+                   description="撤回送签（编辑）或退回编辑（签发人，须填 comment），本期回到可编排状态。")  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="take-back", serializer_class=IssueTakeBackIn)
+    def take_back(self, request, pk):
+        issue = access.get_issue_for_user(request.user, pk)
+        if not access.composes_or_signs(request.user, issue.publication):
+            raise Http404  # a reader of a signed issue: as the page
+        data = IssueTakeBackIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.take_back_issue(issue=issue, user=request.user, comment=data.validated_data["comment"])
         return Response(_issue_detail(request.user, issue))
 
     @extend_schema(

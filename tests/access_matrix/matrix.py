@@ -242,6 +242,10 @@ def _sent(s: Scenario) -> bool:
     return Issue.objects.get(pk=s.draft_issue.pk).sent_at is not None
 
 
+def _taken_back(s: Scenario) -> bool:
+    return Issue.objects.get(pk=s.sent_issue.pk).sent_at is None
+
+
 def _compile_runs(s: Scenario) -> bool:
     return CompileRun.objects.filter(publication=s.bulletin).count() == 2
 
@@ -574,11 +578,14 @@ MATRIX: dict[str, list[Check]] = {
     ],
     # 送签: the office's editors hand the draft to the signer (issue 14).
     "issue_send": [page("POST", at("own", "editor"), kwargs=pk("draft_issue"), effect=_sent)],
-    # Undoing 送签 is for the office's editors and issue approvers; the draft is not sent, so
-    # they are told so (a redirect with the message) and everyone else gets 404.
+    # Undoing 送签 (撤回送签, 退回编辑) is for the office's editors and issue approvers.
     "issue_take_back": [
         page(
-            "POST", at("own", "editor", "issue_approver"), kwargs=pk("draft_issue"), data=lambda s: {"comment": "矩阵"}
+            "POST",
+            at("own", "editor", "issue_approver"),
+            kwargs=pk("sent_issue"),
+            data=lambda s: {"comment": "矩阵"},
+            effect=_taken_back,
         )
     ],
     "issue_docx": [
@@ -909,6 +916,16 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "api-issue-sign-off": [api("POST", at("own", "issue_approver"), kwargs=pk("draft_issue"), effect=_signed)],
+    "api-issue-send": [api("POST", at("own", "editor"), kwargs=pk("draft_issue"), effect=_sent)],
+    "api-issue-take-back": [
+        api(
+            "POST",
+            at("own", "editor", "issue_approver"),
+            kwargs=pk("sent_issue"),
+            data=lambda s: {"comment": "矩阵"},
+            effect=_taken_back,
+        )
+    ],
     "api-issue-docx": [
         api("GET", SIGNED_ISSUE_READERS, kwargs=pk("signed_issue")),
         api("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),

@@ -207,6 +207,15 @@ def build() -> Scenario:
     public_issue = pub_actions.create_issue(publication=public_pub, user=editor)
     pub_actions.add_to_issue(issue=public_issue, adoptions=[public_adoption], user=editor)
     o["public_issue"] = pub_actions.sign_off_issue(issue=public_issue, user=signer)
+    # A draft sent to the signer (送签), which its office's editors and signers may take back;
+    # in the public publication so that the bulletin's counts stay as the checks expect.
+    sent_adoption = pub_actions.adopt(
+        item=submitted("市发展改革委送签待签发", confidentiality=Confidentiality.PUBLIC), user=editor,
+        publication=public_pub,
+    )  # fmt: skip
+    sent_issue = pub_actions.create_issue(publication=public_pub, user=editor)
+    pub_actions.add_to_issue(issue=sent_issue, adoptions=[sent_adoption], user=editor)
+    o["sent_issue"] = pub_actions.send_issue_for_signoff(issue=sent_issue, user=editor)
 
     o["compile_run"] = CompileRun.objects.create(publication=bulletin, key="manual:matrix", requested_by=editor)
 

@@ -137,3 +137,32 @@ def test_signing_submitting_and_rejecting_ask_for_confirmation(
     assert "data-confirm=" in reject and "确定退稿" in reject
     assert "开始编辑（认领本条）" in page and 'id="help-start-review"' in page
     assert "编辑修改正文" in page and 'id="help-editor-edit"' in page
+
+
+# --- The same through the API -------------------------------------------------------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_api_sends_and_takes_back_as_the_page_does(editor, issue_approver, other_editor, draft):
+    send = reverse("api-issue-send", args=[draft.pk])
+    take_back = reverse("api-issue-take-back", args=[draft.pk])
+    assert _api(other_editor).post(send, {}, format="json").status_code == 404
+    assert _api(issue_approver).post(send, {}, format="json").status_code == 404  # signers do not send
+    response = _api(editor).post(send, {}, format="json")
+    assert response.status_code == 200 and Issue.objects.get(pk=draft.pk).is_sent
+    assert Notification.objects.filter(verb="issue_sent", recipient=issue_approver).exists()
+    again = _api(editor).post(send, {}, format="json")
+    assert again.status_code == 409 and again.json()["message"] == "本期已送签，正在等待签发。"
+
+    assert _api(other_editor).post(take_back, {"comment": "x"}, format="json").status_code == 404
+    no_reason = _api(issue_approver).post(take_back, {}, format="json")
+    assert no_reason.status_code == 400 and "请填写退回理由" in str(no_reason.json())
+    returned = _api(issue_approver).post(take_back, {"comment": "数据待核实"}, format="json")
+    assert returned.status_code == 200 and not Issue.objects.get(pk=draft.pk).is_sent

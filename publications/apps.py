@@ -46,7 +46,13 @@ class PublicationsConfig(AppConfig):
             exclude=("docx",),
             unit=office,
             describe=issue_repr,
-            actions={"sign_off_issue": "签发", "reorder": "调整顺序", "recompile_note": "重新生成正文"},
+            actions={
+                "sign_off_issue": "签发",
+                "reorder": "调整顺序",
+                "recompile_note": "重新生成正文",
+                "send_issue_for_signoff": "送签",
+                "take_back_issue": "撤回送签或退回编辑",
+            },
         )
         audit.register(
             Adoption,

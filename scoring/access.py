@@ -183,3 +183,18 @@ def get_appeal_attachment_for_user(user: User, pk: int):
         raise Http404("没有找到该附件") from None
     get_appeal_for_user(user, attachment.appeal_id)
     return attachment
+
+
+def get_final_board(user: User, pk: int):
+    """The scheme `pk` and its stored final board, for those who see the year-end page
+    (the office's readers and every assessed unit), once the year is final; 404 before
+    that, while it is reopened, or for anyone else. The 通报 is made from this board only."""
+    from .models import BoardSnapshot, SnapshotKind, Stage
+
+    scheme = get_scheme_for_closing(user, pk)
+    snapshot = (
+        BoardSnapshot.objects.filter(scheme=scheme, kind=SnapshotKind.FINAL).order_by("-created_at", "-pk").first()
+    )
+    if scheme.stage != Stage.FINAL or snapshot is None:
+        raise Http404("该年度考核结果尚未定稿")
+    return scheme, snapshot

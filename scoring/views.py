@@ -369,3 +369,41 @@ def appeal_attachment(request, pk: int):
         content_type=attachment.content_type, as_attachment=not attachment.content_type.startswith("image/"),
         sandbox=True,
     )  # fmt: skip
+
+
+def report_info(scheme, snapshot):
+    """What the 通报's 版头 says: the office's 采用情况通报 publication if it has one."""
+    from publications.models import PublicationKind
+
+    from .report import ReportInfo
+
+    publication = scheme.office.publications.filter(kind=PublicationKind.STATISTICS, is_active=True).first()
+    return ReportInfo(
+        office=scheme.office.name, scheme=scheme.name, year=scheme.year,
+        publication=publication.name if publication else "政务信息工作通报",
+        date=timezone.localdate(snapshot.created_at),
+    )  # fmt: skip
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_response(scheme, snapshot, ext: str):
+    """The year-end 通报 as .docx or .xlsx, from the stored final board (pages and API)."""
+    from common.downloads import file_response
+
+    from . import report
+
+    info = report_info(scheme, snapshot)
+    if ext == "docx":
+        content, content_type = report.build_docx(info, snapshot.rows), DOCX
+    else:
+        content, content_type = report.build_xlsx(info, snapshot.rows), XLSX
+    return file_response(content, filename=report.filename(info, ext), content_type=content_type)
+
+
+@require_GET
+def final_report(request, pk: int, ext: str):
+    """关于N年度……政务信息工作考核情况的通报, for whoever may read the final board."""
+    scheme, snapshot = access.get_final_board(request.user, pk)
+    return report_response(scheme, snapshot, ext)

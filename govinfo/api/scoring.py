@@ -3,7 +3,13 @@ adjustments, over scoring/access.py, scoring/queries.py and scoring/actions.py."
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +20,7 @@ from scoring.forms import AdjustForm
 from scoring.models import LedgerEntry, Scheme
 
 from . import scoring_serializers as ys
+from .base import AnyAccept
 from .pagination import Pagination
 from .parsers import JSONParser
 from .publication_serializers import PublicationRefSerializer, UnitRefSerializer, errors
@@ -315,6 +322,41 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         actions.unlock(scheme=scheme, user=request.user, reason=data.validated_data["reason"])
         return Response(self._closing(scheme))
+
+    # --- The 通报 and the final boards of past years ---------------------------------------------
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Word 文件"
+            ),
+            **errors(404),
+        },
+        description="定稿后的《关于N年度……政务信息工作考核情况的通报》Word 文件（据定稿积分榜生成：获奖单位、"
+        "完成基数的单位、一票否决单位及原因，附件为各单位积分表）；可看定稿结果的人可下载，未定稿或解锁中为 404。",
+    )
+    @action(detail=True, methods=["get"], url_path="report.docx", content_negotiation_class=AnyAccept)
+    def report_docx(self, request, pk):
+        from scoring.views import report_response
+
+        scheme, snapshot = access.get_final_board(request.user, _int(pk))
+        return report_response(scheme, snapshot, "docx")
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Excel 文件"
+            ),
+            **errors(404),
+        },
+        description="考核情况通报的附件表（各单位排名、积分、完成率、奖项、否决）为 Excel，规则同 Word 文件。",
+    )
+    @action(detail=True, methods=["get"], url_path="report.xlsx", content_negotiation_class=AnyAccept)
+    def report_xlsx(self, request, pk):
+        from scoring.views import report_response
+
+        scheme, snapshot = access.get_final_board(request.user, _int(pk))
+        return report_response(scheme, snapshot, "xlsx")
 
 
 def _appeal(pk: int):

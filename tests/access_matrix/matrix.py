@@ -142,6 +142,7 @@ PRIVATE_LEDGER_VIEWERS = at("own", *SCHEME_OFFICE) | at("child", "*")
 CLOSING_DECIDERS = at("own", "issue_approver", "admin")
 APPELLANTS = at("child", "unit_approver") | at("other_child", "unit_approver")
 APPEAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")
+FINAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")  # of a scheme assessing the department only
 # Staff write for their unit, to the office above it: the top office has none above it.
 WRITERS = frozenset(f"staff@{r}" for r in ("own", "child", "other_child", "sibling", "unrelated"))
 
@@ -718,6 +719,10 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda s: {"reason": "矩阵测试解锁"},
         )
     ],  # fmt: skip
+    # The year-end 通报 (issue 19), from the stored final board: whoever reads the final board
+    # (the office and the units assessed: the final scheme assesses the department only).
+    "scheme_report_docx": [page("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
+    "scheme_report_xlsx": [page("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     # --- The API: the same rules; 401 without credentials -----------------------------------
     "api-root": [api("GET", SIGNED_IN)],
     "api-token": [api("POST", EVERYONE)],
@@ -1029,6 +1034,8 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda s: {"reason": "矩阵测试解锁"},
         ),
     ],  # fmt: skip
+    "api-scheme-report-docx": [api("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
+    "api-scheme-report-xlsx": [api("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     # The admin's own pages for the records an office keeps (a refused change page sends
     # the administrator back to the index). Each list and page is searched for the 敏感
     # marker like any other answer: a related item shown by name, an audit value.

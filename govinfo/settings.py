@@ -61,6 +61,34 @@ def _item_keys() -> list[str]:
 
 # Keys that seal the text of 敏感 items at rest; the first encrypts, all decrypt.
 ITEM_ENCRYPTION_KEYS = _item_keys()
+# SM4-GCM in production (商用密码, GB/T 39786); Fernet is still possible, and ciphertexts of
+# either stay readable (submissions/sealing.py). Development and tests keep Fernet for
+# now: three tests of other areas assert the "fernet:" prefix.
+ITEM_CIPHER = env("ITEM_CIPHER", default="sm4" if PRODUCTION else "fernet")
+if ITEM_CIPHER not in ("sm4", "fernet"):
+    raise ImproperlyConfigured(f"ITEM_CIPHER 只能是 sm4 或 fernet，现在是 {ITEM_CIPHER!r}。")
+
+
+def _audit_chain_key() -> str:
+    key = env("AUDIT_CHAIN_KEY", default="")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("生产环境必须设置 AUDIT_CHAIN_KEY（审计记录防篡改校验密钥）。")
+    key_file = VAR_DIR / "audit_chain_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# The HMAC-SM3 key of the audit record's and the points ledger's chains (audit/chain.py).
+AUDIT_CHAIN_KEY = _audit_chain_key()
+# Audit rows younger than this cannot be pruned; GB/T 22239 8.1.4.3 and the 网络安全法
+# ask for at least six months.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+if AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS 不能少于 184 天（审计记录至少保存六个月）。")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -185,11 +213,37 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory login (LDAP / Active Directory, django-auth-ldap), on when LDAP_SERVER_URI is
+# set (README "目录登录"). It sits after axes (lockout still counts) and before the local
+# accounts, so that a person disabled in the directory is refused even with a local
+# password; the three first administrators and offices without a directory keep
+# ModelBackend. LDAP_UNIT_ATTR names the attribute holding the person's unit code.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    from govinfo.ldapconf import BACKEND as _LDAP_BACKEND  # noqa: E402
+    from govinfo.ldapconf import ldap_settings  # noqa: E402
+
+    globals().update(
+        ldap_settings(
+            server_uri=LDAP_SERVER_URI,
+            bind_dn=env("LDAP_BIND_DN", default=""),
+            bind_password=env("LDAP_BIND_PASSWORD", default=""),
+            search_base=env("LDAP_USER_SEARCH_BASE"),
+            user_filter=env("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            unit_attr=env("LDAP_UNIT_ATTR", default="departmentNumber"),
+            disabled_filter=env("LDAP_DISABLED_FILTER", default=""),
+            name_attr=env("LDAP_NAME_ATTR", default="cn"),
+        )
+    )
+    AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
+# The password policy (GB/T 22239 8.1.4.1; units/passwords.py): its numbers are set in
+# admin → 单位与人员 → 密码策略. HistoryValidator also writes the history, the expiry date
+# and the audit row after every password saved.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "units.passwords.ComplexityValidator"},
+    {"NAME": "units.passwords.NoUserNameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "units.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -407,7 +461,14 @@ CELERY_BEAT_SCHEDULE = {
     "check-feedback-deadlines": {"task": "publications.check_feedback_deadlines", "schedule": crontab(minute=25)},
     # Signed issues still without a PDF (a lost or failed make_issue_pdf) get one.
     "make-missing-pdfs": {"task": "publications.make_missing_pdfs", "schedule": crontab(minute="*/15")},
+    # Daily: accounts unused for the policy's inactive_days are disabled (never deleted);
+    # running twice disables nobody new, a lost run is caught up by the next.
+    "disable-inactive-accounts": {"task": "units.disable_inactive_accounts", "schedule": crontab(minute=40, hour=1)},
 }
+if LDAP_SERVER_URI:
+    # Nightly: people created, changed and disabled as in the directory; a lost run is
+    # caught up by the next (the sync compares the whole directory each time).
+    CELERY_BEAT_SCHEDULE["sync-directory"] = {"task": "units.sync_directory", "schedule": crontab(minute=30, hour=2)}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

@@ -32,7 +32,8 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         GOVINFO_ENV="production", SECRET_KEY="x" * 60 + "-production-key-for-the-check-only",
-        ITEM_ENCRYPTION_KEYS=Fernet.generate_key().decode(), ALLOWED_HOSTS="govinfo.example.gov.cn",
+        ITEM_ENCRYPTION_KEYS=Fernet.generate_key().decode(), AUDIT_CHAIN_KEY="c" * 43,
+        ALLOWED_HOSTS="govinfo.example.gov.cn",
         SITE_URL="https://govinfo.example.gov.cn", GOVINFO_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     result = subprocess.run(

@@ -20,7 +20,8 @@ def _production_check(tmp_path, **extra) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SITE_URL")}
     env.update({
         "GOVINFO_VAR_DIR": str(tmp_path), "GOVINFO_ENV": "production", "ALLOWED_HOSTS": "govinfo.example",
-        "SECRET_KEY": "x" * 50, "ITEM_ENCRYPTION_KEYS": Fernet.generate_key().decode(), **extra,
+        "SECRET_KEY": "x" * 50, "ITEM_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "AUDIT_CHAIN_KEY": "c" * 43,
+        **extra,
     })  # fmt: skip
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -726,3 +726,42 @@ def unlock(*, scheme: Scheme, user: User, reason: str) -> Scheme:
 
 def latest_snapshot(scheme: Scheme, kind: str) -> BoardSnapshot | None:
     return BoardSnapshot.objects.filter(scheme=scheme, kind=kind).order_by("-created_at", "-pk").first()
+
+
+# --- Moving to a new year ------------------------------------------------------------------------
+
+# The rule tables copied with a scheme: every field but the key and the scheme itself.
+_RULE_MODELS = ("scheme_units", "quotas", "publication_rules", "instruction_rules", "higher_rules",
+                "penalty_rules", "award_tiers", "upper_rules")  # fmt: skip
+
+
+@transaction.atomic
+def copy_scheme(*, scheme: Scheme, year: int, user: User | None = None) -> Scheme:
+    """A copy of `scheme` for `year` — settings, assessed units, quotas, rules and tiers,
+    never ledger rows, snapshots or appeals — in the running stage, for editing; the old
+    scheme is only read. Refused if the office already has a scheme for that year."""
+    if not 2000 <= year <= 2100:
+        raise ValidationError("年度应在 2000 至 2100 之间。")
+    if Scheme.objects.filter(office_id=scheme.office_id, year=year).exists():
+        raise ClosingError(f"{scheme.office.name}已有{year}年度的考核方案，未复制。")
+    name = scheme.name.replace(str(scheme.year), str(year)) if str(scheme.year) in scheme.name else scheme.name
+    if name == scheme.name:
+        name = f"{scheme.name}（{year}年度）"
+    copy = Scheme.objects.create(
+        office_id=scheme.office_id, year=year, name=name[:100], add_up=scheme.add_up,
+        composite_rule=scheme.composite_rule, instruction_once_per_level=scheme.instruction_once_per_level,
+        public_to_assessed=scheme.public_to_assessed, is_active=scheme.is_active,
+    )  # fmt: skip
+    for related in _RULE_MODELS:
+        rows = list(getattr(scheme, related).all())
+        model = getattr(Scheme, related).rel.related_model
+        for row in rows:
+            row.pk = None
+            row.id = None
+            row.scheme = copy
+        model.objects.bulk_create(rows)
+    if user is not None:
+        import audit
+
+        audit.record(action="copy_scheme", obj=copy, actor=user, changes={"from_scheme": [None, scheme.pk]})
+    return copy

@@ -88,6 +88,22 @@ class SchemeAdmin(ScopedAdmin):
         _inline(AwardTier),
         UpperAdoptionRuleInline,
     ]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description="复制到下一年度（规则、基数、奖项，不含台账）", permissions=["change"])
+    def copy_to_next_year(self, request, queryset):
+        """Each selected scheme copied to its next year for editing; the old one untouched."""
+        from django.contrib import messages
+
+        from . import actions as scoring_actions
+
+        for scheme in queryset.select_related("office"):
+            try:
+                copy = scoring_actions.copy_scheme(scheme=scheme, year=scheme.year + 1, user=request.user)
+            except scoring_actions.ClosingError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"已复制为《{copy.name}》，请核对后使用。", messages.SUCCESS)
 
 
 @admin.register(LedgerEntry)

@@ -159,6 +159,7 @@
   function save() {
     clearTimeout(timer);
     timer = null;
+    if (window.govinfoSigningOut) return; // logout.js has just forgotten every copy
     if (isSensitive()) {
       remove(storageKey);
       say("敏感信息不在本机自动保存，请及时保存草稿");

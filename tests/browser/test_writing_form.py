@@ -165,3 +165,17 @@ def test_import_asks_before_replacing_typed_text(live_server, page, transactiona
     page.click("#import-form button[type=submit]")
     assert "该文件的内容不是 Word 文档" in page.inner_text("#import-form")
     assert page.input_value("#id_title") == "昆明市春耕生产有序推进"
+
+
+def test_signing_out_forgets_the_drafts_kept_in_this_browser(live_server, page, transactional_db, writer):
+    # On a shared office computer the next person to sign in must not be offered them.
+    category()
+    base = live_server.url
+    login(page, base, writer.username)
+    _type_draft(page, base)
+    kept = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('govinfo.autosave:')).length")
+    assert kept == 1
+    page.click("form[data-logout] button[type=submit]")
+    page.wait_for_url("**/login/**")
+    left = page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('govinfo.autosave:')).length")
+    assert left == 0

@@ -213,6 +213,29 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory login (LDAP / Active Directory, django-auth-ldap), on when LDAP_SERVER_URI is
+# set (README "目录登录"). It sits after axes (lockout still counts) and before the local
+# accounts, so that a person disabled in the directory is refused even with a local
+# password; the three first administrators and offices without a directory keep
+# ModelBackend. LDAP_UNIT_ATTR names the attribute holding the person's unit code.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    from govinfo.ldapconf import BACKEND as _LDAP_BACKEND  # noqa: E402
+    from govinfo.ldapconf import ldap_settings  # noqa: E402
+
+    globals().update(
+        ldap_settings(
+            server_uri=LDAP_SERVER_URI,
+            bind_dn=env("LDAP_BIND_DN", default=""),
+            bind_password=env("LDAP_BIND_PASSWORD", default=""),
+            search_base=env("LDAP_USER_SEARCH_BASE"),
+            user_filter=env("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+            unit_attr=env("LDAP_UNIT_ATTR", default="departmentNumber"),
+            disabled_filter=env("LDAP_DISABLED_FILTER", default=""),
+            name_attr=env("LDAP_NAME_ATTR", default="cn"),
+        )
+    )
+    AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -436,6 +459,10 @@ CELERY_BEAT_SCHEDULE = {
     # Signed issues still without a PDF (a lost or failed make_issue_pdf) get one.
     "make-missing-pdfs": {"task": "publications.make_missing_pdfs", "schedule": crontab(minute="*/15")},
 }
+if LDAP_SERVER_URI:
+    # Nightly: people created, changed and disabled as in the directory; a lost run is
+    # caught up by the next (the sync compares the whole directory each time).
+    CELERY_BEAT_SCHEDULE["sync-directory"] = {"task": "units.sync_directory", "schedule": crontab(minute=30, hour=2)}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

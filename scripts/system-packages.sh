@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite drives: Chromium (browser journeys), CJK fonts (the
-# Word/PDF layout), LibreOffice (opens the generated Word files), poppler (reads PDFs back).
+# Word/PDF layout), LibreOffice (opens the generated Word files), poppler (reads PDFs back),
+# OpenLDAP's slapd and tools (the directory-login tests start a real server) and the
+# headers python-ldap (django-auth-ldap) is built against.
 # `make test` and `.ci/run` both call this. As root it installs what is missing with apt;
 # otherwise it stops at once and prints the exact command to run.
 set -euo pipefail
@@ -10,6 +12,10 @@ need=()
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v ldapadd >/dev/null || need+=(ldap-utils)
+[ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
+[ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -25,3 +25,19 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         send_mail(f"[政务信息] {n.title}", body, None, [n.recipient.email])
         sent += 1
     return sent
+
+
+@shared_task(name="units.sync_directory")
+def sync_directory() -> dict:
+    """Nightly: bring the people in line with the directory (units/directory/ldap.py).
+
+    Takes nothing and compares the whole directory each run, so running it twice changes
+    nothing the second time, and a lost run is caught up by the next. Off (returns at
+    once) when directory login is not configured."""
+    from .directory.ldap import is_enabled
+    from .directory.ldap import sync_directory as sync
+
+    if not is_enabled():
+        return {"enabled": False}
+    plan, result = sync()
+    return {"enabled": True, "people": plan.counts()["people"], "applied": result is not None}

@@ -78,14 +78,22 @@ def one_time_hash(password: str) -> str:
 
 @transaction.atomic
 def apply_directory(
-    *, parsed: ParsedDirectory, importer, valid_only: bool = False, progress: Progress | None = None
+    *,
+    parsed: ParsedDirectory,
+    importer,
+    valid_only: bool = False,
+    progress: Progress | None = None,
+    directory_login: bool = False,
 ) -> ApplyResult:
     """Import the directory `parsed` as `importer` (None: the system) in one transaction.
 
     Raises DirectoryRefused, writing nothing, when any row is refused and `valid_only`
     is false. Existing people keep their passwords; new active people get a one-time
     password, e-mailed after commit when they have an address and returned otherwise,
-    and must change it at their first login. Nothing is ever deleted."""
+    and must change it at their first login. Nothing is ever deleted.
+
+    `directory_login` (the LDAP sync): new people sign in with the directory's password,
+    so they get no local one, and nothing is shown or sent."""
     plan = build_plan(parsed, importer=importer)
     if plan.refused and not valid_only:
         raise DirectoryRefused(plan)
@@ -105,7 +113,7 @@ def apply_directory(
         progress(0, total)
     node_unit = _apply_units(work_units, tick)
     result = ApplyResult(counts=plan.counts(), skipped=len(plan.refused))
-    _apply_people(work_people, node_unit, result, tick)
+    _apply_people(work_people, node_unit, result, tick, directory_login=directory_login)
     if result.emailed:
         mails = [(p.username, p.password) for p in result.passwords if p.username in set(result.emailed)]
         result.passwords = [p for p in result.passwords if p.username not in set(result.emailed)]
@@ -190,7 +198,9 @@ def _apply_units(rows: list[RowPlan], tick) -> dict:
     return node_unit
 
 
-def _apply_people(rows: list[RowPlan], node_unit: dict, result: ApplyResult, tick) -> None:
+def _apply_people(
+    rows: list[RowPlan], node_unit: dict, result: ApplyResult, tick, *, directory_login: bool = False
+) -> None:
     unit_cache: dict = dict(node_unit)
 
     def unit_for(node) -> Unit:
@@ -209,9 +219,9 @@ def _apply_people(rows: list[RowPlan], node_unit: dict, result: ApplyResult, tic
             active = d["is_active"] is not False
             user = User(
                 username=d["username"], full_name=d["full_name"], unit=unit, phone=d["phone"] or "",
-                email=d["email"] or "", is_active=active, must_change_password=active,
+                email=d["email"] or "", is_active=active, must_change_password=active and not directory_login,
             )  # fmt: skip
-            if active:
+            if active and not directory_login:
                 plain[d["username"]] = new_password()
                 user.password = one_time_hash(plain[d["username"]])
             else:

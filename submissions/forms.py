@@ -199,9 +199,11 @@ class ItemEditForm(forms.Form):
 class DocxImportForm(forms.Form):
     # The file input sits outside the item form but belongs to it (form="item-form"): the
     # import posts everything typed, so nothing typed is lost (submissions.views.item_import).
+    # Not required as a field: the writer need not import anything, so the page must not
+    # mark it with an asterisk; an import without a file is refused in clean_docx.
     docx = forms.FileField(
-        label="导入 Word 文档（.docx）",
-        error_messages={"required": "请选择要导入的 Word 文档。"},
+        label="导入 Word 文档（.docx，可选）",
+        required=False,
         widget=forms.ClearableFileInput(
             attrs={
                 "form": "item-form",
@@ -209,6 +211,12 @@ class DocxImportForm(forms.Form):
             }
         ),
     )
+
+    def clean_docx(self):
+        upload = self.cleaned_data.get("docx")
+        if not upload:
+            raise forms.ValidationError("请选择要导入的 Word 文档。")
+        return upload
 
 
 class AttachmentForm(forms.Form):

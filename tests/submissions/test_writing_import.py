@@ -135,3 +135,16 @@ def test_a_refused_save_keeps_the_browser_copy_and_an_odd_key_sets_nothing(clien
     assert refused.status_code == 200 and "gi_autosaved" not in refused.cookies
     response = client.post(reverse("item_create"), _typed(autosave_key="x\r\nSet-Cookie: a=b"))
     assert response.status_code == 302 and "gi_autosaved" not in response.cookies
+
+
+def test_the_optional_import_field_is_not_marked_required(client, writer):
+    # The writer need not import anything: no asterisk, no required attribute on the page.
+    import re
+
+    category()
+    client.force_login(writer)
+    page = client.get(reverse("item_create")).content.decode()
+    tag = re.search(r'<input[^>]*name="docx"[^>]*>', page).group(0)
+    assert "required" not in tag
+    label = re.search(r'<label[^>]*for="id_docx"[^>]*>.*?</label>', page, re.S).group(0)
+    assert "asteriskField" not in label and "可选" in label

@@ -17,6 +17,11 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionDenied(REFUSAL)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        from . import chain
+
+        return chain.insert_many(self.model, list(objs), using=self.db, batch_size=kwargs.get("batch_size"))
+
     def visible_to(self, units):
         """Entries by people of `units`, or about objects of `units` (a queryset of units)."""
         ids = units.values("pk")
@@ -68,8 +73,16 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     path = models.CharField("请求路径", max_length=300, blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
+    # HMAC-SM3 over the previous row's value and this row's content (audit/chain.py).
+    chain = models.CharField("校验值", max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
+
+    # The content the chain covers; frozen (a column added later must not alter old rows').
+    CHAINED_FIELDS = (
+        "at", "actor", "actor_name", "actor_unit", "action", "model", "object_id",
+        "object_repr", "unit", "changes", "ip", "path", "request_id",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
@@ -87,7 +100,30 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionDenied(REFUSAL)
-        super().save(*args, **kwargs)
+        from . import chain
+
+        chain.insert(self, using=kwargs.get("using"))
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(REFUSAL)
+
+
+class ChainAnchor(models.Model):
+    """Where a chain starts again after its oldest rows were archived and pruned: the id
+    and chain value of the last pruned row, and the archive file that holds them."""
+
+    chain = models.CharField("链", max_length=60)
+    through_id = models.BigIntegerField("截至编号")
+    value = models.CharField("截至校验值", max_length=64)
+    before = models.DateTimeField("归档截止时间")
+    rows = models.PositiveIntegerField("归档行数")
+    archive_name = models.CharField("归档文件", max_length=200)
+    archive_sm3 = models.CharField("归档文件 SM3", max_length=64)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计归档记录"
+        constraints = [models.UniqueConstraint(fields=["chain", "through_id"], name="chain_anchor_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} ≤ #{self.through_id}"

@@ -172,7 +172,7 @@ def get_publication_for_editor(user: User, pk: int) -> Publication:
 def get_issue_for_user(user: User, pk: int) -> Issue:
     """An issue this person may read (can_read_issue), or 404."""
     try:
-        issue = Issue.objects.select_related("publication__office", "signed_by").get(pk=pk)
+        issue = Issue.objects.select_related("publication__office", "signed_by", "sent_by").get(pk=pk)
     except (Issue.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该期") from None
     if not can_read_issue(user, issue):

@@ -77,12 +77,14 @@ class IssueSerializer(serializers.ModelSerializer):
     publication = PublicationRefSerializer()
     label = serializers.CharField(help_text="如“2026年第12期（总第345期）”；未签发为“（待签发）”")
     signed_by = serializers.StringRelatedField(allow_null=True)
+    sent_by = serializers.StringRelatedField(allow_null=True, help_text="送签人；未送签为 null")
     adoption_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Issue
         fields = ["id", "publication", "special", "state", "label", "year", "number", "total", "signed_by",
-                  "signed_at", "signed_date", "created_at", "version", "adoption_count"]  # fmt: skip
+                  "signed_at", "signed_date", "sent_at", "sent_by", "created_at", "version",
+                  "adoption_count"]  # fmt: skip
 
 
 class IssueDetailSerializer(IssueSerializer):

@@ -234,7 +234,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if "state" in filters.validated_data:
             queryset = queryset.filter(state=filters.validated_data["state"])
         return (
-            queryset.select_related("publication", "signed_by")
+            queryset.select_related("publication", "signed_by", "sent_by")
             .annotate(adoption_count=Count("adoptions"))
             .order_by("-created_at", "-pk")
         )

@@ -157,6 +157,7 @@ def test_api_sends_and_takes_back_as_the_page_does(editor, issue_approver, other
     assert _api(issue_approver).post(send, {}, format="json").status_code == 404  # signers do not send
     response = _api(editor).post(send, {}, format="json")
     assert response.status_code == 200 and Issue.objects.get(pk=draft.pk).is_sent
+    assert response.json()["sent_at"] and response.json()["sent_by"] == str(editor)
     assert Notification.objects.filter(verb="issue_sent", recipient=issue_approver).exists()
     again = _api(editor).post(send, {}, format="json")
     assert again.status_code == 409 and again.json()["message"] == "本期已送签，正在等待签发。"

@@ -198,3 +198,75 @@ def get_final_board(user: User, pk: int):
     if scheme.stage != Stage.FINAL or snapshot is None:
         raise Http404("该年度考核结果尚未定稿")
     return scheme, snapshot
+
+
+def history_schemes(user: User, scheme: Scheme, years: int = 5) -> list[Scheme]:
+    """The office's schemes of the last `years` years up to `scheme`'s, those the person
+    may see: a final year for whoever sees its year-end page, another year for whoever
+    sees its running board. The reader of a unit's ledger gets no more than that."""
+    from .models import Stage
+
+    schemes = Scheme.objects.filter(
+        office_id=scheme.office_id, year__gt=scheme.year - years, year__lte=scheme.year
+    ).select_related("office")
+    office = user.unit_id == scheme.office_id and holds_office_role(user)
+    assessed_in = set(
+        Scheme.objects.filter(pk__in=[s.pk for s in schemes], scheme_units__unit_id=user.unit_id).values_list(
+            "pk", flat=True
+        )
+    )
+    shown = []
+    for s in schemes:
+        member = s.pk in assessed_in
+        if office or (member and (s.stage == Stage.FINAL or s.public_to_assessed)):
+            shown.append(s)
+    return sorted(shown, key=lambda s: s.year)
+
+
+def link_ledger_acts(user: User, entries: Iterable) -> list:
+    """Each entry (already through name_ledger_items) gets `act_label` and `act_url`: the
+    act that wrote it — the adoption and its issue, the instruction, the appeal, the
+    manual adjustment with who made it — linked only where this person may open it, in a
+    fixed number of queries whatever the number of entries."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from publications import access as publication_access
+    from publications.instructions import access as instruction_access
+
+    entries = list(entries)
+    issue_ids = {e.adoption.issue_id for e in entries if e.adoption_id and e.adoption.issue_id}
+    readable_issues = (
+        set(publication_access.readable_issues(user).filter(pk__in=issue_ids).values_list("pk", flat=True))
+        if issue_ids
+        else set()
+    )
+    office_reader: dict[int, bool] = {}
+    for e in entries:
+        e.act_label, e.act_url = "", ""
+        kind, _, ref = (e.source_ref or "").partition(":")
+        if e.source == "manual":
+            who = e.created_by or "系统"
+            e.act_label = f"{who}于{timezone.localtime(e.created_at):%Y-%m-%d %H:%M}手工调整"
+        elif kind == "appeal" and ref.isdigit():
+            e.act_label = f"申诉第{ref}号"
+            if office_reader.setdefault(e.scheme_id, is_office_reader(user, e.scheme)) or user.unit_id == e.unit_id:
+                e.act_url = reverse("scheme_closing", args=[e.scheme_id]) + f"#appeal-{ref}"
+        elif kind == "instruction" and ref.isdigit():
+            e.act_label = f"批示第{ref}号"
+            # The instruction page decides for itself; the link is offered to its office's
+            # readers and to whoever may read the item, who may see it (instructions.access.can_view).
+            if e.item_readable or instruction_access.is_office_reader(user, e.scheme.office_id):
+                e.act_url = reverse("instruction_detail", args=[int(ref)])
+        elif e.adoption_id:
+            adoption = e.adoption
+            e.act_label = f"《{adoption.publication.name}》采用"
+            if adoption.issue_id:
+                e.act_label += f"，编入{adoption.issue.label}" if adoption.issue.number else "，已编入待签发的期"
+                if adoption.issue_id in readable_issues:
+                    e.act_url = reverse("issue_detail", args=[adoption.issue_id])
+            elif e.item_readable:
+                e.act_url = reverse("item_detail", args=[e.item_id])
+        elif e.reverses_id:
+            e.act_label = f"冲正{e.reverses.date:%Y-%m-%d}的记录"
+    return entries

@@ -51,6 +51,11 @@ class Row:
     def publication_counts(self) -> list[int]:
         return list(self.per_publication.values())
 
+    @property
+    def publication_items(self) -> list[tuple[int, int]]:
+        """(publication id, adoptions) in the board's column order, for links to the rows."""
+        return list(self.per_publication.items())
+
 
 @dataclass
 class Board:
@@ -145,13 +150,28 @@ def _rank(rows: dict[int, Row], scheme: Scheme) -> None:
         rows[unit_id].tier = tier
 
 
-def unit_ledger(scheme: Scheme, unit: Unit) -> QuerySet[LedgerEntry]:
-    """A unit's ledger rows with what each came from, in one query."""
-    return (
-        LedgerEntry.objects.filter(scheme=scheme, unit=unit)
-        .select_related("adoption__publication", "item", "created_by", "reverses")
-        .order_by("-date", "-pk")
-    )
+LEDGER_FILTERS = {
+    # What a number on the board is made of: ?source=penalty are the penalties net of their
+    # reversals (the board's 扣分 column); any other source is that source's rows.
+    "penalty": Q(source=Source.PENALTY) | Q(source=Source.REVERSAL, rule__startswith=PENALTY_REVERSAL),
+}
+
+
+def unit_ledger(
+    scheme: Scheme, unit: Unit, *, source: str | None = None, publication_id: int | None = None
+) -> QuerySet[LedgerEntry]:
+    """A unit's ledger rows with what each came from, in one query; `source` and
+    `publication_id` narrow it to the rows behind one number of the board."""
+    qs = LedgerEntry.objects.filter(scheme=scheme, unit=unit)
+    if source in LEDGER_FILTERS:
+        qs = qs.filter(LEDGER_FILTERS[source])
+    elif source in Source.values:
+        qs = qs.filter(source=source)
+    if publication_id is not None:
+        qs = qs.filter(adoption__publication_id=publication_id)
+    return qs.select_related(
+        "adoption__publication", "adoption__issue", "item", "created_by", "reverses", "scheme__office"
+    ).order_by("-date", "-pk")
 
 
 def unit_total(scheme: Scheme, unit: Unit) -> Decimal:
@@ -174,3 +194,65 @@ def unscored_adoptions(scheme: Scheme, unit: Unit) -> QuerySet[Adoption]:
         .distinct()
         .order_by("-adopted_at")
     )
+
+
+# --- Across years ---------------------------------------------------------------------------------
+
+HISTORY_YEARS = 5
+
+
+@dataclass
+class YearColumn:
+    """One year of a unit-by-year table: the stored final board when the year is final,
+    else the live board (`final` False: shown as 未定稿)."""
+
+    scheme: Scheme
+    final: bool
+    cells: dict[int, dict]  # unit id -> {"unit", "points", "completion", "rank", "tier", "vetoed"}
+
+
+def _live_cells(board: Board) -> dict[int, dict]:
+    return {
+        r.unit.pk: {
+            "unit": r.unit.display_name,
+            "points": str(r.points),
+            "completion": None if r.completion is None else str(r.completion),
+            "rank": r.rank,
+            "tier": r.tier,
+            "vetoed": r.vetoed,
+        }  # fmt: skip
+        for r in board.rows
+    }
+
+
+def history(schemes: list[Scheme], boards: dict[int, Board] | None = None) -> list[YearColumn]:
+    """The years side by side, oldest first. One query for the stored final boards of all
+    the years, then a live board (a fixed number of grouped queries) for each year not
+    final: the count depends on the years shown (at most five), not on units or rows.
+    `boards` are live boards the caller has already computed, by scheme id."""
+    boards = boards or {}
+    from .models import BoardSnapshot, SnapshotKind, Stage
+
+    final_ids = [s.pk for s in schemes if s.stage == Stage.FINAL]
+    finals: dict[int, list[dict]] = {}
+    for snap in BoardSnapshot.objects.filter(scheme_id__in=final_ids, kind=SnapshotKind.FINAL).order_by(
+        "scheme_id", "created_at", "pk"
+    ):
+        finals[snap.scheme_id] = snap.rows  # the latest wins
+    columns = []
+    for scheme in sorted(schemes, key=lambda s: s.year):
+        if scheme.pk in finals:
+            cells = {
+                r["unit_id"]: {k: r.get(k) for k in ("unit", "points", "completion", "rank", "tier", "vetoed")}
+                for r in finals[scheme.pk]
+            }
+            columns.append(YearColumn(scheme, True, cells))
+        else:
+            board = boards.get(scheme.pk) or scoreboard(scheme)
+            columns.append(YearColumn(scheme, False, _live_cells(board)))
+    return columns
+
+
+def history_table(columns: list[YearColumn], units) -> list[tuple[Unit, list[dict | None]]]:
+    """Rows of units, a cell per year (None where the unit was not assessed that year)."""
+    return [(unit, [c.cells.get(unit.pk) for c in columns]) for unit in units]

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from units.reads import record_read
+
 from . import access, actions, exports, queries
 from .forms import AdjustForm
 
@@ -17,6 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     from urllib.parse import quote
 
+    record_read("export", what=filename)  # every scoring export comes through here
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
@@ -59,7 +62,14 @@ def board(request, pk: int):
         "can_manage": access.can_manage(request.user, scheme),
         "period_form": _period_form(request.user, scheme, today),
     }
+    context.update(_history(request.user, scheme, [r.unit for r in result.rows], {scheme.pk: result}))
     return render(request, "scoring/board.html", context)
+
+
+def _history(user, scheme, units, boards=None) -> dict:
+    """The last five years side by side, as far as this person may see them."""
+    columns = queries.history(access.history_schemes(user, scheme), boards)
+    return {"history_columns": columns, "history_rows": queries.history_table(columns, units)}
 
 
 def _period_form(user, scheme, today):
@@ -101,8 +111,9 @@ def unit_ledger(request, pk: int, unit_pk: int):
             else:
                 messages.success(request, "已记入手工调整。")
                 return redirect("unit_ledger", scheme.pk, unit.pk)
-    page = Paginator(queries.unit_ledger(scheme, unit), 50).get_page(request.GET.get("page"))
-    page.object_list = access.name_ledger_items(request.user, page.object_list)
+    filters = _ledger_filters(request, scheme)
+    page = Paginator(queries.unit_ledger(scheme, unit, **filters), 50).get_page(request.GET.get("page"))
+    page.object_list = access.link_ledger_acts(request.user, access.name_ledger_items(request.user, page.object_list))
     total = queries.unit_total(scheme, unit)
     row = next((r for r in queries.scoreboard(scheme).rows if r.unit.pk == unit.pk), None) if can_manage else None
     context = {
@@ -112,8 +123,39 @@ def unit_ledger(request, pk: int, unit_pk: int):
         "total": total,
         "row": row,
         "form": form if can_manage else None,
+        "filters": filters,
+        "filter_label": _filter_label(scheme, filters),
+        "filtered_total": sum(e.points for e in queries.unit_ledger(scheme, unit, **filters)) if filters else None,
     }
+    context.update(_history(request.user, scheme, [unit]))
     return render(request, "scoring/unit_ledger.html", context)
+
+
+def _ledger_filters(request, scheme) -> dict:
+    """?source=… and ?publication=… from a number on the board; anything else is ignored."""
+    from .models import Source
+
+    filters = {}
+    source = request.GET.get("source", "")
+    if source in queries.LEDGER_FILTERS or source in Source.values:
+        filters["source"] = source
+    publication = request.GET.get("publication", "")
+    if publication.isdigit() and scheme.office.publications.filter(pk=int(publication)).exists():
+        filters["publication_id"] = int(publication)
+    return filters
+
+
+def _filter_label(scheme, filters) -> str:
+    from .models import Source
+
+    parts = []
+    if filters.get("source") == "penalty":
+        parts.append("扣分（含冲正）")
+    elif filters.get("source"):
+        parts.append(Source(filters["source"]).label)
+    if filters.get("publication_id"):
+        parts.append(f"《{scheme.office.publications.get(pk=filters['publication_id']).name}》")
+    return "、".join(parts)
 
 
 @require_GET
@@ -399,6 +441,7 @@ def report_response(scheme, snapshot, ext: str):
         content, content_type = report.build_docx(info, snapshot.rows), DOCX
     else:
         content, content_type = report.build_xlsx(info, snapshot.rows), XLSX
+    record_read("export", what=report.filename(info, ext))
     return file_response(content, filename=report.filename(info, ext), content_type=content_type)
 
 

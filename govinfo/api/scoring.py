@@ -326,6 +326,17 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     # --- The 通报 and the final boards of past years ---------------------------------------------
 
     @extend_schema(
+        responses={200: ys.HistoryYearSerializer(many=True), **errors(404)},
+        description="近五年（至本方案年度）同一考核单位的考核结果，旧的在前：已定稿的年度为定稿积分榜"
+        "（`final` 为 true），其余为当前积分榜（未定稿）；只含调用者可看的年度。",
+    )
+    @action(detail=True, methods=["get"], serializer_class=ys.HistoryYearSerializer, pagination_class=None)
+    def history(self, request, pk):
+        scheme = access.get_scheme_for_closing(request.user, _int(pk))
+        columns = queries.history(access.history_schemes(request.user, scheme))
+        return Response(ys.HistoryYearSerializer(columns, many=True).data)
+
+    @extend_schema(
         responses={
             (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="Word 文件"

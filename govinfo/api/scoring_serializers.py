@@ -1,6 +1,7 @@
 """Serializers of the year-end assessment in the API: the 公示 and final boards,
 appeals and the acts on them (scoring/actions.py)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from scoring.forms import AppealForm, DecideAppealForm, UnlockForm
@@ -109,3 +110,27 @@ class DecideIn(serializers.Serializer):
 
 class UnlockIn(serializers.Serializer):
     reason = serializers.CharField(max_length=UnlockForm.base_fields["reason"].max_length, help_text="解锁理由")
+
+
+class HistoryCellSerializer(serializers.Serializer):
+    unit_id = serializers.IntegerField()
+    unit = serializers.CharField()
+    points = serializers.CharField()
+    completion = serializers.CharField(allow_null=True)
+    rank = serializers.IntegerField()
+    tier = serializers.CharField(allow_blank=True)
+    vetoed = serializers.BooleanField()
+
+
+class HistoryYearSerializer(serializers.Serializer):
+    """One year of the last five: the stored final board (`final`), else the live board."""
+
+    year = serializers.IntegerField(source="scheme.year")
+    scheme_id = serializers.IntegerField(source="scheme.pk")
+    scheme = serializers.CharField(source="scheme.name")
+    final = serializers.BooleanField()
+    rows = serializers.SerializerMethodField()
+
+    @extend_schema_field(HistoryCellSerializer(many=True))
+    def get_rows(self, column) -> list[dict]:
+        return [{"unit_id": unit_id, **cell} for unit_id, cell in column.cells.items()]

@@ -1034,6 +1034,11 @@ MATRIX: dict[str, list[Check]] = {
             data=lambda s: {"reason": "矩阵测试解锁"},
         ),
     ],  # fmt: skip
+    # The last five years: the office and every assessed unit (each year filtered inside).
+    "api-scheme-history": [
+        api("GET", BOARD_VIEWERS, kwargs=pk("scheme")),
+        api("GET", BOARD_VIEWERS, kwargs=pk("private_scheme"), variant="private"),
+    ],
     "api-scheme-report-docx": [api("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     "api-scheme-report-xlsx": [api("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     # The admin's own pages for the records an office keeps (a refused change page sends

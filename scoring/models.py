@@ -212,8 +212,16 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # HMAC-SM3 over the previous row's value and this row's content (audit/chain.py).
+    chain = models.CharField("校验值", max_length=64, blank=True, editable=False)
 
     objects = LedgerQuerySet.as_manager()
+
+    # The content the chain covers; frozen (a column added later must not alter old rows').
+    CHAINED_FIELDS = (
+        "scheme", "unit", "date", "source", "adoption", "item", "source_ref", "rule", "points", "reason",
+        "reverses", "created_by", "created_at",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = verbose_name_plural = "积分台账"
@@ -232,7 +240,9 @@ class LedgerEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionDenied("积分台账只能追加，不能修改。")
-        super().save(*args, **kwargs)
+        from audit import chain
+
+        chain.insert(self, using=kwargs.get("using"))  # every row, whichever path writes it
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("积分台账只能追加，不能删除。")

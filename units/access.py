@@ -56,6 +56,15 @@ def can_use_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.ADMIN)))
 
 
+def can_set_password_policy(user) -> bool:
+    """The password policy holds for the whole installation, so only an administrator of a
+    top unit (the province office) or a superuser sets it. (三员分立 is not built yet: the
+    security administrator of GB/T 22239 is this administrator for now.)"""
+    if not can_use_admin(user):
+        return False
+    return user.is_superuser or bool(user.unit_id and user.unit.parent_id is None)
+
+
 def administered_units(user) -> QuerySet[Unit]:
     """The units this person administers: their subtree, or all for a superuser."""
     if not can_use_admin(user):

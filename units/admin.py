@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 
 from . import access
 from .actions import set_roles
-from .models import AssessmentClass, Role, Unit, User
+from .lockouts import locked_accounts, unlock_account
+from .models import AssessmentClass, LockedAccount, PasswordPolicy, Role, Unit, User
+from .passwords import apply_max_age
 from .twofactor.actions import reset_two_factor
 
 
@@ -231,3 +233,92 @@ class AssessmentClassAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     has_delete_permission = has_change_permission
+
+
+@admin.register(PasswordPolicy)
+class PasswordPolicyAdmin(admin.ModelAdmin):
+    """The one policy row: seen by every administrator, set by the top unit's (三员分立 is
+    not built yet, so the security administrator of GB/T 22239 is this administrator)."""
+
+    list_display = ["__str__", "min_length", "min_classes", "history", "max_age_days", "inactive_days"]
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return access.can_set_password_policy(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return access.can_set_password_policy(request.user) and not PasswordPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list would be a detour. Without the row yet, the add page shows the defaults.
+        from django.shortcuts import redirect
+
+        if PasswordPolicy.objects.exists():
+            return redirect("admin:units_passwordpolicy_change", 1)
+        if self.has_add_permission(request):
+            return redirect("admin:units_passwordpolicy_add")
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "max_age_days" in form.changed_data or not change:
+            # Every password's expiry date follows the new age, counted from when it was set.
+            apply_max_age(obj.max_age_days)
+
+
+@admin.register(LockedAccount)
+class LockedAccountAdmin(admin.ModelAdmin):
+    """Accounts locked by failed sign-ins, for the administrators of their units, who
+    unlock them (each unlock is an audit row)."""
+
+    list_display = ["username", "person", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username"]
+    actions = ["unlock"]
+    ordering = ["-attempt_time"]
+
+    def get_queryset(self, request):
+        return locked_accounts(request.user)
+
+    @admin.display(description="人员")
+    def person(self, obj) -> str:
+        user = User.objects.filter(username=obj.username).select_related("unit").first()
+        if user is None:
+            return "（无此用户）"
+        return f"{user}（{user.unit}）" if user.unit_id else str(user)
+
+    def has_module_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if not access.can_use_admin(request.user):
+            return False
+        return obj is None or locked_accounts(request.user).filter(pk=obj.pk).exists()
+
+    def has_unlock_permission(self, request) -> bool:
+        return access.can_use_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="解除锁定", permissions=["unlock"])
+    def unlock(self, request, queryset):
+        # The queryset is already limited to the lockouts this administrator may lift.
+        attempts = list(queryset)
+        for attempt in attempts:
+            unlock_account(attempt=attempt, by=request.user)
+        names = "、".join(a.username for a in attempts)
+        self.message_user(request, f"已解除 {len(attempts)} 个账号的锁定：{names}。", messages.SUCCESS)

@@ -9,8 +9,8 @@ class UnitsConfig(AppConfig):
         import audit
 
         # signals end API tokens with the login they stand for.
-        from . import access, signals  # noqa: F401
-        from .models import AssessmentClass, Role, RoleGrant, Unit, User
+        from . import access, reads, signals  # noqa: F401
+        from .models import AssessmentClass, PasswordPolicy, Role, RoleGrant, Unit, User
 
         # Every change to units, people and roles goes into the audit record.
         roles = dict(Role.choices)
@@ -35,6 +35,24 @@ class UnitsConfig(AppConfig):
         audit.register(RoleGrant, exclude=("granted_at",), unit=lambda g: g.unit_id, describe=grant_repr)
         audit.register(AssessmentClass)
         audit.register_actions({"two_factor_enabled": "启用两步验证", "two_factor_reset": "重置两步验证"})
+        audit.register(PasswordPolicy)
+        # Sign-in events and the reads that matter (GB/T 22239 8.1.4.1, 8.1.4.3).
+        audit.register_actions(
+            {
+                "login": "登录",
+                "login_failed": "登录失败",
+                "logout": "退出登录",
+                "session_expired": "登录超时",
+                "password_changed": "修改密码",
+                "password_reset": "管理员设置密码",
+                "two_factor_verified": "两步验证通过",
+                "two_factor_failed": "两步验证失败",
+                "account_locked": "账号锁定",
+                "account_unlocked": "解除锁定",
+                "account_disabled_inactive": "停用闲置账号",
+                **reads.ACTIONS,
+            }
+        )
 
         # audit must not import units (units imports audit): it learns from here who may
         # read the record and which units make up a person's scope.

@@ -1,6 +1,8 @@
 """Units (the reporting tree), people and their roles."""
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -137,6 +139,11 @@ class User(AbstractUser):
     # Set for a one-time password (directory import): every page but the password change
     # waits until the person has chosen their own (units/directory/middleware.py).
     must_change_password = models.BooleanField("须修改密码", default=False)
+    # When the password was last set, and when it stops being accepted (the policy's age
+    # counted from then): stored, so that the check on every request needs no query.
+    # Null: never expires (an account without a local password, or from before the policy).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
+    password_expires_at = models.DateTimeField("密码到期时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -207,3 +214,69 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PasswordPolicy(models.Model):
+    """The password rules of the installation (GB/T 22239 8.1.4.1): one row, edited by an
+    administrator of the top unit in the admin, so that an office changes them without a
+    new deployment and every change is in the audit record. Without the row, the
+    defaults below apply."""
+
+    min_length = models.PositiveSmallIntegerField("最短长度", default=10, validators=[MinValueValidator(8)])
+    min_classes = models.PositiveSmallIntegerField(
+        "至少包含的字符类别数",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="大写字母、小写字母、数字、符号四类中至少几类。",
+    )
+    history = models.PositiveSmallIntegerField(
+        "不得与最近几次密码相同",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="含当前密码。",
+    )
+    max_age_days = models.PositiveSmallIntegerField(
+        "密码有效期（天）", default=90, help_text="到期后须先修改密码才能继续使用；0 表示不限。"
+    )
+    inactive_days = models.PositiveSmallIntegerField(
+        "停用闲置账号（天）", default=90, help_text="连续这么多天未登录的账号每日自动停用（不删除）；0 表示不停用。"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码策略"
+
+    def __str__(self) -> str:
+        return "密码策略"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "PasswordPolicy":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class PasswordHistory(models.Model):
+    """A password a person has had, as its hash only: a new one may not repeat the last few."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码（哈希）", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史密码"
+        ordering = ["-set_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-set_at"], name="passwordhistory_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.set_at:%Y-%m-%d}"
+
+
+class LockedAccount(AccessAttempt):
+    """django-axes' failed-login counts, as the administrator's list of locked accounts
+    (admin → 单位与人员 → 被锁定的账号), where they unlock them (units/lockouts.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "被锁定的账号"

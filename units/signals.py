@@ -6,11 +6,14 @@ a role, moves to another unit (roles are scoped to it) or is deactivated. The ho
 signals so that every path counts: the pages, the admin, the API and management commands.
 """
 
-from django.contrib.auth.signals import user_logged_out
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
+
+import audit
 
 from .models import RoleGrant, User
 
@@ -65,3 +68,50 @@ def revoke_on_role_change(sender, instance: RoleGrant, **kwargs) -> None:
 def revoke_on_device_removal(sender, instance: TOTPDevice, **kwargs) -> None:
     """An authenticator removed (reset): tokens obtained with its codes end."""
     revoke_api_tokens(instance.user_id)
+
+
+# --- Sign-in events into the audit record (GB/T 22239 8.1.4.1 and 8.1.4.3) -----------
+# Each is one row, named by the person (or, for a failed sign-in, by the name typed,
+# which may be nobody's): sign-in, failed sign-in, sign-out, lockout. Password changes
+# are written by units/passwords.py, second-factor events by units/twofactor/actions.py,
+# session expiry by govinfo/middleware/sessions.py.
+
+
+@receiver(user_logged_in, dispatch_uid="units.signals.audit_login")
+def audit_login(sender, request, user, **kwargs) -> None:
+    audit.record(action="login", obj=user, actor=user)
+
+
+@receiver(user_logged_out, dispatch_uid="units.signals.audit_logout")
+def audit_logout(sender, request, user, **kwargs) -> None:
+    if user is not None and not getattr(request, "_govinfo_session_expired", False):
+        audit.record(action="logout", obj=user, actor=user)
+
+
+def _typed_username(credentials: dict) -> str:
+    return str(credentials.get("username") or "")[:150]
+
+
+@receiver(user_login_failed, dispatch_uid="units.signals.audit_login_failed")
+def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """A wrong password or an unknown name: the row names what was typed and, when it is
+    someone's user name, that person and their unit (so their administrator sees it)."""
+    username = _typed_username(credentials)
+    person = User.objects.filter(username=username).only("pk", "unit_id", "username", "full_name").first()
+    _record_about(person, username, "login_failed")
+
+
+@receiver(user_locked_out, dispatch_uid="units.signals.audit_locked_out")
+def audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    username = str(username or "")[:150]
+    person = User.objects.filter(username=username).only("pk", "unit_id", "username", "full_name").first()
+    _record_about(person, username, "account_locked", ip=ip_address)
+
+
+def _record_about(person: User | None, username: str, action: str, **changes) -> None:
+    facts = {"username": username, **{k: v for k, v in changes.items() if v}}
+    if person is not None:
+        audit.record(action=action, obj=person, actor=None, changes=facts)
+    else:
+        audit.record(action=action, model="units.user", object_id="", object_repr=username, unit=None,
+                     actor=None, changes=facts)  # fmt: skip

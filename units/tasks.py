@@ -41,3 +41,37 @@ def sync_directory() -> dict:
         return {"enabled": False}
     plan, result = sync()
     return {"enabled": True, "people": plan.counts()["people"], "applied": result is not None}
+
+
+@shared_task(name="units.disable_inactive_accounts")
+def disable_inactive_accounts() -> int:
+    """Daily: disable the accounts nobody has signed in to for the policy's inactive_days
+    (from their creation when never used); never deleted, since history points at them.
+
+    Takes nothing and decides from the rows each run, so running it twice disables nobody
+    new and a lost run is caught up by the next. Superusers are left alone: they are the
+    installation's last way in. Each account disabled is an audit row (and its API tokens
+    end, as with any deactivation). Returns the number disabled."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    import audit
+
+    from .models import PasswordPolicy, User
+
+    days = PasswordPolicy.current().inactive_days
+    if not days:
+        return 0
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    idle = User.objects.filter(is_active=True, is_superuser=False).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )
+    disabled = 0
+    with audit.as_system():
+        for person in idle.iterator():
+            person.is_active = False
+            person.save(update_fields=["is_active"])  # audited as an update, tokens revoked
+            audit.record(action="account_disabled_inactive", obj=person, changes={"days": days})
+            disabled += 1
+    return disabled

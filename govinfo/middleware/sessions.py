@@ -19,6 +19,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+import audit
+
 LOGIN_AT = "govinfo_login_at"
 SEEN_AT = "govinfo_seen_at"
 # Writing the session on every request would cost a database write per click; the idle
@@ -65,6 +67,9 @@ class SessionTimeoutMiddleware:
 
     def _expired(self, request) -> HttpResponse:
         next_path = request.get_full_path()
+        # The audit record says the login timed out, not that the person signed out.
+        audit.record(action="session_expired", obj=request.user, actor=request.user)
+        request._govinfo_session_expired = True
         logout(request)  # flushes the session: the second factor goes with it
         if request.path_info.startswith("/api/"):
             return JsonResponse({"code": "session_expired", "message": EXPIRED_MESSAGE}, status=401)

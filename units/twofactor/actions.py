@@ -8,6 +8,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
+from units.demo_guard import DEMO_SECRET_REFUSED, refuses_device
 from units.models import User
 from units.signals import revoke_api_tokens
 
@@ -39,6 +40,9 @@ def check_code(device: TOTPDevice, code: str) -> CheckResult:
     """Verify `code` against `device`, with django-otp's back-off after wrong codes
     (1, 2, 4, 8 … seconds). The row is locked so two tries at once count as two."""
     code = (code or "").strip().replace(" ", "")
+    if refuses_device(device):
+        audit.record(action="two_factor_failed", obj=device.user, changes={"device": device.pk, "demo_secret": True})
+        return CheckResult(False, DEMO_SECRET_REFUSED)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         allowed, info = device.verify_is_allowed()
@@ -46,9 +50,11 @@ def check_code(device: TOTPDevice, code: str) -> CheckResult:
             return CheckResult(False, throttled_message(info), throttled=True)
         if not (code.isdigit() and len(code) == device.digits):
             device.throttle_increment(commit=True)
+            audit.record(action="two_factor_failed", obj=device.user, changes={"device": device.pk})
             return CheckResult(False, WRONG_CODE)
         if device.verify_token(code):
             return CheckResult(True)
+    audit.record(action="two_factor_failed", obj=device.user, changes={"device": device.pk})
     return CheckResult(False, WRONG_CODE)
 
 
@@ -66,6 +72,7 @@ def mark_verified(request, device: TOTPDevice) -> None:
     key, as at any rise in privilege."""
     request.session.cycle_key()
     otp_login(request, device)
+    audit.record(action="two_factor_verified", obj=device.user, changes={"device": device.pk})
 
 
 @transaction.atomic

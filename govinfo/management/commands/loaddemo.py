@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from govinfo.demo import DEMO_TOTP_SECRET, load_demo
 
@@ -8,6 +8,8 @@ class Command(BaseCommand):
     help = "建立演示省份数据（可重复运行，不会重复创建）。"
 
     def handle(self, *args, **options) -> None:
+        if settings.GOVINFO_ENV == "production":
+            raise CommandError("生产环境不能加载演示数据（演示账号和演示身份验证器密钥是公开的）。")
         logins = load_demo(settings.DEMO_PASSWORD)
         created = [login for login in logins if login.created]
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：新建账号 {len(created)} 个。"))

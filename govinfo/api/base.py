@@ -15,7 +15,7 @@ from units.models import Role, Unit
 class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
-        fields = ["id", "name", "short_name", "kind", "parent", "assessment_class", "is_active", "depth"]
+        fields = ["id", "code", "name", "short_name", "kind", "parent", "assessment_class", "is_active", "depth"]
 
 
 class MeSerializer(serializers.Serializer):

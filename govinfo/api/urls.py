@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import auth, base, emergencies, instructions, items, publications, scoring
+from . import auth, base, directory, emergencies, instructions, items, publications, scoring
 
 router = DefaultRouter()
 router.register("units", base.UnitViewSet, basename="api-unit")
@@ -13,6 +13,7 @@ router.register("emergencies", emergencies.EmergencyCaseViewSet, basename="api-e
 publications.register(router)
 instructions.register(router)
 scoring.register(router)
+directory.register(router)
 
 
 @csrf_exempt  # it changes nothing, and a POST to a wrong path should still read as a 404
@@ -33,6 +34,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("govinfo.api.publications")),
     path("", include("govinfo.api.instructions")),
+    path("", include("govinfo.api.directory")),
     path("", include(router.urls)),
     # Last, and only with a trailing slash, so that CommonMiddleware still redirects
     # "/api/v1/items" to "/api/v1/items/" before anything answers 404.

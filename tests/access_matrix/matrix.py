@@ -190,6 +190,21 @@ def _act_checks(*, api_names: bool) -> dict[str, list[Check]]:
 # --- Effects -------------------------------------------------------------------------------
 
 
+def _directory_rename(s: Scenario) -> dict:
+    staff = s.person("staff", "dept")
+    return {"people": [{"username": staff.username, "full_name": "矩阵改名", "unit_code": f"U{staff.unit_id}"}]}
+
+
+def _directory_disabled(s: Scenario) -> bool:
+    staff = s.person("staff", "dept")
+    return type(staff).objects.filter(pk=staff.pk, is_active=False).exists()
+
+
+def _directory_renamed(s: Scenario) -> bool:
+    staff = s.person("staff", "dept")
+    return type(staff).objects.filter(pk=staff.pk, full_name="矩阵改名").exists()
+
+
 def _new_item(s: Scenario) -> bool:
     return Item.objects.filter(title="矩阵测试新信息").exists()
 
@@ -744,6 +759,35 @@ MATRIX: dict[str, list[Check]] = {
     # A person sees their unit, the units above it and those below it.
     "api-unit-detail": [
         api("GET", at("own", "*") | at("parent", "*"), anchor="dept", kwargs=lambda s: {"pk": s.units["dept"].pk})
+    ],
+    # The directory API (issue 16): administrators, each over the people of their subtree;
+    # writes go through the import's plan, which refuses rows outside it (a 400, no effect).
+    "api-person-list": [api("GET", anywhere("admin"))],
+    "api-person-detail": [
+        api(
+            "GET",
+            at("own", "admin") | at("parent", "admin"),
+            anchor="dept",
+            kwargs=lambda s: {"pk": s.person("staff", "dept").pk},
+        )
+    ],
+    "api-directory": [
+        api(
+            "POST",
+            at("own", "admin") | at("parent", "admin"),
+            anchor="dept",
+            data=_directory_rename,
+            effect=_directory_renamed,
+        )
+    ],
+    "api-directory-disable": [
+        api(
+            "POST",
+            at("own", "admin") | at("parent", "admin"),
+            anchor="dept",
+            data=lambda s: {"usernames": [s.person("staff", "dept").username]},
+            effect=_directory_disabled,
+        )
     ],
     "api-item-list": [
         api("GET", SIGNED_IN),

@@ -9,6 +9,7 @@ that does not exist — gets the same 404.
 from django.http import Http404
 
 from .. import access
+from ..models import User
 from . import jobs
 
 
@@ -23,3 +24,25 @@ def get_import_for_user(user, token: str) -> dict:
     if state is None or not may_import(user) or state.get("owner") != user.pk:
         raise Http404("没有找到该导入")
     return state
+
+
+def may_push(user) -> bool:
+    """The API's directory writes (a 统一身份认证平台 pushing changes) are for
+    administrators, as the import is; plan.py keeps each within their subtree."""
+    return may_import(user)
+
+
+def people_for_user(user):
+    """The people `user` may list through the API: those an administrator administers
+    (as on the unit pages); nobody for anyone else."""
+    if not may_import(user):
+        return access.administered_users(user).none()
+    return access.administered_users(user)
+
+
+def get_person_for_user(user, pk) -> User:
+    """Person `pk` if `user` administers them; 404 otherwise (missing looks the same)."""
+    try:
+        return people_for_user(user).select_related("unit").get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该人员") from None

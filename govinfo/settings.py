@@ -211,6 +211,8 @@ else:
 # --- Authentication, sessions, throttling ---------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses the demo logins in production (units/demo_guard.py); authenticates nobody.
+    "units.backends.DemoLoginGuard",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Directory login (LDAP / Active Directory, django-auth-ldap), on when LDAP_SERVER_URI is
@@ -236,11 +238,14 @@ if LDAP_SERVER_URI:
         )
     )
     AUTHENTICATION_BACKENDS.insert(1, _LDAP_BACKEND)
+# The password policy (GB/T 22239 8.1.4.1; units/passwords.py): its numbers are set in
+# admin → 单位与人员 → 密码策略. HistoryValidator also writes the history, the expiry date
+# and the audit row after every password saved.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "units.passwords.ComplexityValidator"},
+    {"NAME": "units.passwords.NoUserNameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "units.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -459,6 +464,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-feedback-deadlines": {"task": "publications.check_feedback_deadlines", "schedule": crontab(minute=25)},
     # Signed issues still without a PDF (a lost or failed make_issue_pdf) get one.
     "make-missing-pdfs": {"task": "publications.make_missing_pdfs", "schedule": crontab(minute="*/15")},
+    # Daily: accounts unused for the policy's inactive_days are disabled (never deleted);
+    # running twice disables nobody new, a lost run is caught up by the next.
+    "disable-inactive-accounts": {"task": "units.disable_inactive_accounts", "schedule": crontab(minute=40, hour=1)},
 }
 if LDAP_SERVER_URI:
     # Nightly: people created, changed and disabled as in the directory; a lost run is

@@ -346,9 +346,57 @@ class Difference:
 
 
 @transaction.atomic
-def recompute(*, scheme: Scheme, user: User) -> list[Difference]:
+def recompute(*, scheme: Scheme, user: User | None) -> list[Difference]:
     """Apply the scheme's current rules to its adoptions explicitly: write the
-    differences as new rows and report them. Past rows stay as they are."""
+    differences as new rows and report them. Past rows stay as they are.
+    A final year refuses (YearLocked): use recompute_report, which writes nothing."""
+    refuse_if_locked(scheme)
+    differences = rule_differences(scheme)
+    for d in differences:
+        write_entry(
+            scheme=scheme, unit=d.unit, date=timezone.localdate(), source=Source.RECOMPUTE, item=d.item,
+            rule="recompute", points=d.delta, reason=f"方案重算：{d.before} → {d.after}", created_by=user,
+        )  # fmt: skip
+    return differences
+
+
+@dataclass
+class BoardDifference:
+    """A unit whose stored final points differ from what the current rules would give."""
+
+    unit_id: int
+    unit: str
+    stored: Decimal
+    recomputed: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.recomputed - self.stored
+
+
+def recompute_report(scheme: Scheme) -> tuple[list[Difference], list[BoardDifference]]:
+    """On a final year: what recomputing would change — per item, and per unit against the
+    stored final board — without writing anything (the year is locked and the board is
+    the decision; a correction goes through a recorded unlock)."""
+    from .queries import scoreboard
+
+    differences = rule_differences(scheme)
+    snapshot = latest_snapshot(scheme, SnapshotKind.FINAL)
+    stored = {r["unit_id"]: (r["unit"], Decimal(r["points"])) for r in (snapshot.rows if snapshot else [])}
+    live = {r.unit.pk: r.points for r in scoreboard(scheme).rows}
+    change: dict[int, Decimal] = {}
+    for d in differences:
+        change[d.unit.pk] = change.get(d.unit.pk, ZERO) + d.delta
+    board = []
+    for unit_id, (name, points) in stored.items():
+        recomputed = live.get(unit_id, ZERO) + change.get(unit_id, ZERO)
+        if recomputed != points:
+            board.append(BoardDifference(unit_id, name, points, recomputed))
+    return differences, board
+
+
+def rule_differences(scheme: Scheme) -> list[Difference]:
+    """Per unit and item, the adoption points the current rules give against the ledger's."""
     expected: dict[tuple[int, int], Decimal] = {}
     items: dict[int, Item] = {}
     adoptions = Adoption.objects.filter(
@@ -372,10 +420,6 @@ def recompute(*, scheme: Scheme, user: User) -> list[Difference]:
         if after == before:
             continue
         item = items.get(key[1]) or Item.objects.get(pk=key[1])
-        write_entry(
-            scheme=scheme, unit_id=key[0], date=timezone.localdate(), source=Source.RECOMPUTE, item=item,
-            rule="recompute", points=after - before, reason=f"方案重算：{before} → {after}", created_by=user,
-        )  # fmt: skip
         differences.append(Difference(units[key[0]], item, before, after))
     return differences
 

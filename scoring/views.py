@@ -170,12 +170,21 @@ def recompute(request, pk: int):
     scheme = access.get_scheme_for_board(request.user, pk)
     if not access.can_manage(request.user, scheme):
         raise Http404
-    try:
-        differences = access.name_ledger_items(request.user, actions.recompute(scheme=scheme, user=request.user))
-    except actions.YearLocked as exc:
-        messages.error(request, str(exc))
-        return redirect("scheme_board", scheme.pk)
-    return render(request, "scoring/recompute.html", {"scheme": scheme, "differences": differences})
+    from .models import Stage
+
+    board_differences = None
+    if scheme.stage == Stage.FINAL:
+        # A final year is only compared with its stored board; nothing is written.
+        differences, board_differences = actions.recompute_report(scheme)
+    else:
+        differences = actions.recompute(scheme=scheme, user=request.user)
+    context = {
+        "scheme": scheme,
+        "differences": access.name_ledger_items(request.user, differences),
+        "report_only": board_differences is not None,
+        "board_differences": board_differences or [],
+    }
+    return render(request, "scoring/recompute.html", context)
 
 
 @require_POST
@@ -406,6 +415,7 @@ def appeal_attachment(request, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
+    record_read("download_attachment", attachment)
     return file_response(
         handle, filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type, as_attachment=not attachment.content_type.startswith("image/"),

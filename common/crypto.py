@@ -35,6 +35,16 @@ def hmac_sm3(key: bytes, data: bytes) -> bytes:
     return mac.finalize()
 
 
+def sm3_stream() -> hashes.Hash:
+    """SM3 over data given piece by piece (update(), then finalize())."""
+    return hashes.Hash(hashes.SM3())
+
+
+def hmac_sm3_stream(key: bytes) -> _hmac.HMAC:
+    """HMAC-SM3 over data given piece by piece (update(), then finalize())."""
+    return _hmac.HMAC(key, hashes.SM3())
+
+
 def equal(a: bytes, b: bytes) -> bool:
     """Constant-time comparison, for MACs."""
     return _stdlib_hmac.compare_digest(a, b)

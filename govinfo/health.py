@@ -5,7 +5,9 @@ Those three decide the status: "ok" with 200, or "degraded" with 503, on which a
 balancer takes the node out. Warnings are reported beside them and listed under
 "warnings" but never turn the answer into a 503: every node shares them, so dropping
 nodes would help nothing. The calendar is one: a year that has only the provisional
-calendar, from 60 days before it until its official notice is entered.
+calendar, from 60 days before it until its official notice is entered. The audit
+record is another: from 30 days before its oldest row reaches AUDIT_RETENTION_DAYS, it
+is time to archive (audit/archive.py).
 """
 
 import datetime as dt
@@ -17,6 +19,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit import archive
 from govinfo.celery import app
 from govinfo.tasks import HEARTBEAT_KEY
 from publications import calendar
@@ -52,6 +55,11 @@ def _calendar() -> str:
     return "degraded: " + "; ".join(f"{w.year} provisional, official holiday notice not entered" for w in pending)
 
 
+def _audit_retention() -> str:
+    warning = archive.retention_warning()
+    return f"degraded: {warning}" if warning else "ok"
+
+
 @login_not_required
 @require_GET
 def health(request):
@@ -63,7 +71,7 @@ def health(request):
             checks[name] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     warnings = {}
-    for name, probe in (("calendar", _calendar),):
+    for name, probe in (("calendar", _calendar), ("audit_retention", _audit_retention)):
         try:
             warnings[name] = probe()
         except Exception as exc:

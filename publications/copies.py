@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from common.tables import split_blocks
 from submissions.models import Confidentiality
 from units.models import Unit, User
 
@@ -140,6 +141,11 @@ class Section:
     @property
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.item.body.splitlines() if p.strip()]
+
+    @property
+    def blocks(self) -> list[dict]:
+        """Paragraphs ({"text": …}) and simple tables ({"rows": …}), as the file prints them."""
+        return [{"text": b} if isinstance(b, str) else {"rows": b} for b in split_blocks(self.paragraphs)]
 
 
 def document_sections(document: DocIssue, adoptions) -> list[Section]:

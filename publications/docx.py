@@ -55,6 +55,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
+from common.tables import split_blocks
+
 __all__ = ["DocIssue", "DocItem", "build_issue_docx", "issue_filename"]
 
 
@@ -444,6 +446,12 @@ def _styles(masthead_pt: int) -> list[str]:
         ),
         _style("GovBriefLead", "简讯标题文字", "", _BOLD, kind="character", based_on=""),
         _style(
+            "GovTableText",
+            "表格文字",
+            '<w:snapToGrid w:val="0"/>' + _spacing(400, before=40, after=40) + '<w:jc w:val="center"/>',
+            '<w:spacing w:val="0"/>' + _size(SZ_SIHAO),
+        ),
+        _style(
             "GovFooter",
             "版记",
             _KEEP + ind_footer + '<w:jc w:val="left"/>',
@@ -660,11 +668,38 @@ def _items(items: tuple[DocItem, ...]) -> list[str]:
                 out.append(_para("GovBody", _run(text + (last_suffix if j == len(rest) else ""))))
         else:
             out.append(_para("GovTitle", _lines_run(title_lines(title))))
-            out.extend(_para("GovBody", _run(text)) for text in paragraphs)
+            for block in split_blocks(paragraphs):
+                out.append(_para("GovBody", _run(block)) if isinstance(block, str) else _table(block))
             if source:
                 out.append(_para("GovSource", _run(source)))
         previous = item.form
     return out
+
+
+def _table(rows: list[list[str]]) -> str:
+    """A simple table of the body (common.tables): as wide as the 版心, ruled cells, in
+    仿宋 四号, the first row (the heads) bold and repeated on a new page; equal columns."""
+    columns = max(len(r) for r in rows)
+    width = TEXT_W // columns
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(columns))
+    sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+    borders = "".join(_border(side, "000000", 4, 0) for side in sides)
+    out = []
+    for i, row in enumerate(rows):
+        cells = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            + _para("GovTableText", _run(_line(cell), _BOLD if i == 0 else ""))
+            + "</w:tc>"
+            for cell in row
+        )
+        header = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if i == 0 else "<w:trPr><w:cantSplit/></w:trPr>"
+        out.append(f"<w:tr>{header}{cells}</w:tr>")
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{width * columns}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(out)}</w:tbl>"
+    )
 
 
 # The 版记 sits at the foot of the last page, its last rule on the bottom edge of the 版心

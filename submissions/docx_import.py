@@ -1,9 +1,10 @@
 """Import a Word draft (.docx) into a title and a plain-text body.
 
-Only the running text of the document body is imported. Tables, pictures, text boxes,
-charts, embedded objects and footnotes are left out, and a warning in Chinese says so,
-so that the writer can attach them separately. Tracked changes are read as if accepted
-(insertions kept, deletions dropped).
+The running text of the document body is imported, and its tables as simple tables
+(common.tables: one "| a | b |" line a row; merged cells are repeated, a nested table
+becomes its text). Pictures, text boxes, charts, embedded objects and footnotes are left
+out, and a warning in Chinese says so, so that the writer can attach them separately.
+Tracked changes are read as if accepted (insertions kept, deletions dropped).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+from common.tables import table_lines
 
 from .uploads import MAX_DOCX_IMPORT_BYTES, UploadRejected, sniff
 
@@ -133,7 +136,14 @@ def import_docx(fileobj, *, max_bytes: int = MAX_DOCX_IMPORT_BYTES) -> ImportedD
 def _extract(document) -> ImportedDraft:
     body_el = document.element.body
     paragraphs: list[_Para] = []
-    for p_el in _body_blocks(body_el, W_P):
+    # The body in document order: paragraphs, and tables as their body lines.
+    blocks: list[_Para | list[str]] = []
+    for p_el in _body_blocks(body_el, (W_P, W_TBL)):
+        if p_el.tag == W_TBL:
+            lines = table_lines(_table_rows(p_el))
+            if lines:
+                blocks.append(lines)
+            continue
         pieces = list(_text_pieces(p_el))
         text = "".join(text for _, text in pieces)
         lines = [line.strip() for line in text.split("\n")]
@@ -146,6 +156,7 @@ def _extract(document) -> ImportedDraft:
             if r_el is not None and piece.strip() and (not runs or runs[-1]._r is not r_el):
                 runs.append(Run(r_el, document))
         paragraphs.append(_Para(paragraph, lines, runs))
+        blocks.append(paragraphs[-1])
 
     warnings = _not_imported(body_el)
     if not paragraphs:
@@ -162,7 +173,13 @@ def _extract(document) -> ImportedDraft:
     else:
         title = TITLE_LABEL.sub("", paragraphs[index].as_title).strip()
         rest = paragraphs[:index] + paragraphs[index + 1 :]
-    body = "\n".join(line for para in rest for line in para.lines)
+    kept = {id(para) for para in rest}
+    body = "\n".join(
+        line
+        for block in blocks
+        if isinstance(block, list) or id(block) in kept
+        for line in (block if isinstance(block, list) else block.lines)
+    )
     if title and not body:
         warnings.append("文档中只有标题，没有正文。")
     return ImportedDraft(title=title, body=body, warnings=warnings)
@@ -171,11 +188,29 @@ def _extract(document) -> ImportedDraft:
 # --- walking the document ---------------------------------------------------------------
 
 
-def _body_blocks(container, tag: str) -> Iterator:
-    """Top-level paragraphs (or tables) in document order, including those inside
-    block-level content controls (w:sdt) and custom XML, but not those inside tables."""
+def _table_rows(tbl) -> list[list[str]]:
+    """A table's rows of cell texts (a cell's paragraphs, and any table nested in it,
+    joined by spaces); a merged cell is read once per grid column it spans."""
+    rows = []
+    for tr in tbl.iterchildren(qn("w:tr")):
+        cells = []
+        for tc in tr.iterchildren(qn("w:tc")):
+            text = " ".join(
+                "".join(piece for _, piece in _text_pieces(p)).replace("\n", " ").strip() for p in tc.iter(W_P)
+            ).strip()
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            cells.extend([text] * (int(span.get(qn("w:val"), "1")) if span is not None else 1))
+        rows.append(cells)
+    return rows
+
+
+def _body_blocks(container, tag) -> Iterator:
+    """Top-level paragraphs (or tables, or both: a tuple of tags) in document order,
+    including those inside block-level content controls (w:sdt) and custom XML, but not
+    those inside tables."""
+    tags = tag if isinstance(tag, tuple) else (tag,)
     for child in container.iterchildren():
-        if child.tag == tag:
+        if child.tag in tags:
             yield child
         elif child.tag == W_SDT:
             for content in child.iterchildren(W_SDT_CONTENT):
@@ -221,7 +256,7 @@ def _not_imported(body_el) -> list[str]:
 
     warnings = []
     if tables:
-        warnings.append(f"文档中的 {tables} 张表格未导入，请作为附件上传。")
+        warnings.append(f"文档中的 {tables} 张表格已按简单表格导入（每行一个“| … |”），合并单元格已拆开，请核对。")
     if pictures:
         warnings.append(f"文档中的 {pictures} 张图片未导入，请作为附件上传。")
     if text_boxes:

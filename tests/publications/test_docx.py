@@ -454,3 +454,22 @@ def test_libreoffice_renders_an_a4_pdf(tmp_path):
     assert "内部资料" in compact
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
     assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts", info), info
+
+
+def test_a_simple_table_in_the_body_becomes_a_ruled_table_within_the_type_area():
+    body = "全省跨境电商发展较快。\n| 指标 | 1—10月 | 同比 |\n|---|---|---|\n| 交易额（亿元） | 217.0 | 12.5% |\n"
+    body += "表后的段落。"
+    data = build_issue_docx(make_issue(items=(DocItem("跨境电商", body, "省商务厅"),), toc=False))
+    document = docx.Document(io.BytesIO(data))
+    table = document.tables[0]  # the 版记 is the last table
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows == [["指标", "1—10月", "同比"], ["交易额（亿元）", "217.0", "12.5%"]]
+    assert all(run.bold for run in table.rows[0].cells[0].paragraphs[0].runs)
+    assert table.rows[0].cells[0].paragraphs[0].style.name == "表格文字"
+    tbl = table._tbl
+    assert int(tbl.find(f"{w('tblPr')}/{w('tblW')}").get(w("w"))) <= 8844  # within the 版心
+    borders = tbl.find(f"{w('tblPr')}/{w('tblBorders')}")
+    assert {b.get(w("val")) for b in borders} == {"single"} and len(borders) == 6  # ruled cells
+    texts_ = [p.text for p in document.paragraphs]
+    assert "全省跨境电商发展较快。" in texts_ and "表后的段落。" in texts_
+    assert not any("|" in t for t in texts_)

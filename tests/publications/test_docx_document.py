@@ -161,3 +161,17 @@ def test_the_demo_province_reports_to_its_leaders_and_to_the_state_council(db, c
     assert distribution(special)[RecipientKind.BAO] == ["省委、省人大常委会、省政府、省政协领导", "国务院办公厅"]
     yaoqing = Publication.objects.get(name="云南要情")
     assert distribution(yaoqing)[RecipientKind.BAO] == ["国务院办公厅"]
+
+
+def test_a_table_in_an_item_shows_as_a_table_on_the_page_and_in_the_file(
+    client, writer, unit_approver, editor, issue_approver, bulletin
+):
+    body = "全省跨境电商发展较快。\n| 指标 | 1—10月 |\n| 交易额 | 217.0 |"
+    item = adopted(writer, unit_approver, editor, bulletin, body=body)
+    issue = signed_issue(editor, issue_approver, bulletin, [item])
+    client.force_login(editor)
+    page = client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert "<th>指标</th><th>1—10月</th>" in page and "<td>交易额</td><td>217.0</td>" in page
+    assert "| 指标" not in page
+    document = python_docx.Document(io.BytesIO(client.get(reverse("issue_docx", args=[issue.pk])).getvalue()))
+    assert [c.text for c in document.tables[0].rows[1].cells] == ["交易额", "217.0"]

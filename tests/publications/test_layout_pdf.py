@@ -78,6 +78,18 @@ CASES = {
             ),
         )
     ),
+    "table": _issue(
+        items=(
+            DocItem(
+                "全省跨境电商交易额较快增长",
+                BODY * 2
+                + "\n| 指标 | 1—10月 | 同比增长 |\n| 跨境电商交易额（亿元） | 217.0 | 12.5% |"
+                + "\n| 边民互市贸易额（亿元） | 10.3 | 8.1% |\n"
+                + BODY,
+                "省商务厅",
+            ),
+        )
+    ),
     "long signer": _issue(approver="欧阳某某某某、司马某某某某"),
     # The 版记 would fall alone on page 3: a blank page 3 and the 版记 on page 4, unnumbered.
     "footer alone": _issue(items=(DocItem("全省重点项目建设加快推进", BODY * 24, "省发展改革委"),)),
@@ -132,7 +144,13 @@ def _black(colour) -> bool:
 
 
 def _footer_rules(page):
-    return sorted((r for r in _lines(page) if _black(r[4])), key=lambda r: r[2])
+    """The 版记's rules: black rules from just above its "报：" line down (a table in the
+    body has black rules of its own)."""
+    start = next((mm(line["top"]) for line in page.extract_text_lines() if line["text"].startswith("报")), None)
+    if start is None:
+        return []
+    rules = {(round(r[0], 1), round(r[1], 1), round(r[2], 1)): r for r in _lines(page) if _black(r[4])}
+    return sorted((r for r in rules.values() if r[2] > start - 8 and r[1] - r[0] > TEXT_W - 2), key=lambda r: r[2])
 
 
 def _page_number_chars(page):
@@ -203,7 +221,8 @@ def test_title_and_body_sizes(rendered, case):
     full = [i for i in issue.items if i.form != "brief"]
     # 7.3.1 标题: 2号小标宋体字 (22 pt); 7.3.3 正文: 3号仿宋体字 (16 pt)
     assert "".join(c["text"] for c in titles).replace(" ", "") == "".join(i.title for i in full).replace(" ", "")
-    assert len(body) > sum(len(i.body) for i in issue.items) * 0.9
+    paragraphs = [p for i in issue.items for p in i.body.split("\n") if not p.startswith("|")]  # tables: 4号
+    assert len(body) > sum(len(p) for p in paragraphs) * 0.9
 
 
 def test_a_long_title_is_centred_on_balanced_lines(rendered):
@@ -281,6 +300,17 @@ def test_a_footer_after_an_item_ending_on_an_odd_page_takes_the_next_even_page(r
     assert _text_lines(result.pages[-1])[0]["text"].replace(" ", "").startswith("报：")
     assert "".join(c["text"] for c in _page_number_chars(result.pages[-1])).replace(" ", "") == "—6—"
     assert "省发展改革委" in result.pages[-2].extract_text().replace(" ", "")  # the item ended on page 5
+
+
+def test_a_table_is_ruled_in_fangsong_within_the_type_area(rendered):
+    page = rendered["table"].pages[0]
+    cells = [c for c in page.chars if abs(c["size"] - 14) < 0.3 and mm(c["top"]) < BOTTOM]
+    assert "跨境电商交易额" in "".join(c["text"] for c in cells)  # 4号 in the table
+    footer_top = min((r[2] for r in _footer_rules(page)), default=BOTTOM)
+    ruled = [r for r in _lines(page) if _black(r[4]) and r[2] < footer_top - 1]
+    horizontal = {round(r[2]) for r in ruled if r[1] - r[0] > 20}
+    assert len(horizontal) >= 4  # a rule above, between and below the three rows
+    assert all(r[0] >= LEFT - 0.5 and r[1] <= RIGHT + 0.5 for r in ruled)  # within the 版心
 
 
 def test_one_item_shares_its_page_with_the_footer(rendered):

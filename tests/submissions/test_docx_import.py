@@ -72,9 +72,9 @@ def test_title_style_body_and_table_warning():
 
     assert isinstance(draft, ImportedDraft)
     assert draft.title == TITLE
-    assert draft.body == "\n".join([*BODY, "昆明市人民政府办公室"])
-    assert "单位" not in draft.body
-    assert draft.warnings == ["文档中的 1 张表格未导入，请作为附件上传。"]
+    # the table stays where it was, as a simple table (common.tables), one line a row
+    assert draft.body == "\n".join([*BODY, "| 单位 |  |", "| 昆明市 |  |", "昆明市人民政府办公室"])
+    assert draft.warnings == ["文档中的 1 张表格已按简单表格导入（每行一个“| … |”），合并单元格已拆开，请核对。"]
 
 
 def test_heading_1_is_the_title():
@@ -211,9 +211,32 @@ def test_pictures_and_tables_are_reported():
     document.add_table(rows=1, cols=1)
     document.add_table(rows=1, cols=1)
     draft = import_docx(saved(document))
-    assert draft.body == "\n".join(BODY)
-    assert "文档中的 3 张表格未导入，请作为附件上传。" in draft.warnings
+    assert draft.body == "\n".join(BODY)  # empty tables add nothing
+    assert any(w.startswith("文档中的 3 张表格已按简单表格导入") for w in draft.warnings)
     assert "文档中的 2 张图片未导入，请作为附件上传。" in draft.warnings
+
+
+def test_a_table_keeps_its_cells_merged_ones_repeated_and_bars_made_full_width():
+    document = docx.Document()
+    document.add_heading(TITLE, level=0)
+    document.add_paragraph(BODY[0])
+    table = document.add_table(rows=3, cols=3)
+    for col, head in enumerate(["指标", "1—10月", "同比"]):
+        table.cell(0, col).text = head
+    table.cell(1, 0).text = "交易额|亿元"
+    table.cell(1, 1).text = "217.0"
+    table.cell(1, 2).text = "12.5%"
+    merged = table.cell(2, 0).merge(table.cell(2, 2))
+    merged.text = "全省合计"
+    document.add_paragraph(BODY[1])
+    draft = import_docx(saved(document))
+    assert draft.body.split("\n") == [
+        BODY[0],
+        "| 指标 | 1—10月 | 同比 |",
+        "| 交易额｜亿元 | 217.0 | 12.5% |",
+        "| 全省合计 | 全省合计 | 全省合计 |",
+        BODY[1],
+    ]
 
 
 def test_tracked_changes_read_as_accepted():

@@ -13,7 +13,17 @@ from common.admin import DateSafeChangeList
 from . import exports, queries, reveal, scope
 from .display import action_label, change_lines, changes_text, model_label
 from .models import AuditEntry
+from .recording import record
 from .registry import action_labels, model_label_choices
+
+
+def record_export(request, filename: str, count: int | None) -> None:
+    """The export of the record is itself a read that matters (GB/T 22239 8.1.4.3); the
+    "export" label is registered by units (units/reads.py), which audit cannot import."""
+    changes = {"query": request.GET.urlencode() or None, "rows": count}
+    record(action="export", model="export", object_id="", object_repr=f"审计记录 {filename}", unit=request.user.unit_id,
+           changes={k: v for k, v in changes.items() if v is not None})  # fmt: skip
+
 
 MAX_XLSX_ROWS = 100_000
 
@@ -189,6 +199,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             )
             return self._back(request)
         content = exports.xlsx(reveal.marked(entries.iterator(chunk_size=2000)))
+        record_export(request, self._filename("xlsx"), count)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -201,6 +212,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         except IncorrectLookupParameters:
             messages.error(request, "筛选条件有误，请重新选择后再导出。")
             return self._back(request)
+        record_export(request, self._filename("csv"), None)
         response = StreamingHttpResponse(
             exports.csv_lines(reveal.marked(entries.iterator(chunk_size=2000))), content_type="text/csv; charset=utf-8"
         )

@@ -4,6 +4,7 @@ from django.http import FileResponse
 
 from common.downloads import file_response
 from units.models import User
+from units.reads import record_read
 
 from . import docx, pdf
 from .copies import issue_copy, issue_document
@@ -25,6 +26,7 @@ def issue_docx_response(issue: Issue, user: User) -> FileResponse:
     copy = issue_copy(issue, user)
     document = issue_document(issue, copy)
     filename = docx.issue_filename(document)
+    record_read("download_issue", issue, format="docx", withheld=copy.withheld or None)
     if issue.is_signed and issue.docx and not copy.withheld:
         try:
             handle = issue.docx.open("rb")
@@ -44,6 +46,7 @@ def issue_pdf_response(issue: Issue, user: User) -> FileResponse:
     copy = issue_copy(issue, user)
     document = issue_document(issue, copy)
     filename = docx.issue_filename(document).removesuffix(".docx") + ".pdf"
+    record_read("download_issue", issue, format="pdf", withheld=copy.withheld or None)
     if issue.is_signed and issue.pdf and not copy.withheld:
         try:
             return file_response(issue.pdf.open("rb"), filename=filename, content_type=PDF)

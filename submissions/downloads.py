@@ -3,6 +3,7 @@
 from django.http import FileResponse, Http404
 
 from common.downloads import file_response
+from units.reads import record_read
 
 from .models import Attachment
 from .uploads import download_name
@@ -18,6 +19,7 @@ def attachment_response(attachment: Attachment) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
+    record_read("download_attachment", attachment)  # pages and API both come through here
     return file_response(
         handle,
         filename=download_name(attachment.original_name, attachment.content_type),

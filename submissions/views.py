@@ -10,6 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from units.reads import record_read
+
 from . import access, actions, queries
 from .docx_import import import_docx
 from .downloads import attachment_response
@@ -195,6 +197,8 @@ def item_detail(request, pk: int):
     """The item page: for the writer's unit its status and history; for the office's
     editors the review page with the actions they may take."""
     item = access.get_item_for_user(request.user, pk)
+    if item.is_sensitive:
+        record_read("read_sensitive_item", item)  # GB/T 22239 8.1.4.3: reads that matter
     is_editor = access.is_office_editor(request.user, item)
     context = {
         "item": item,

@@ -22,6 +22,7 @@ from submissions.forms import FilterForm
 from submissions.models import Attachment, Item
 from submissions.workflow import TRANSITIONS, Transition
 from units.models import Notification
+from units.reads import record_read
 
 from . import item_serializers as s
 from .base import AnyAccept
@@ -120,7 +121,10 @@ class ItemViewSet(viewsets.GenericViewSet):
         )
 
     def retrieve(self, request, pk=None):
-        return self.detail_response(self.get_item())
+        item = self.get_item()
+        if item.is_sensitive:
+            record_read("read_sensitive_item", item)  # as the page does
+        return self.detail_response(item)
 
     @extend_schema(summary="流转记录", responses={200: s.EventSerializer(many=True), 404: s.ErrorSerializer})
     @action(detail=True, methods=["get"])

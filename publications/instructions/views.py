@@ -19,6 +19,7 @@ from common.downloads import file_response
 from submissions import access as item_access
 from submissions.uploads import UploadRejected, download_name
 from submissions.workflow import TransitionError
+from units.reads import record_read
 
 from ..access import can_read_issue
 from ..copies import issue_copy
@@ -152,6 +153,7 @@ def feedback_attachment(request, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
+    record_read("download_attachment", attachment)
     # Images open in the browser, the rest download; both came from users, so sandboxed.
     return file_response(
         handle, filename=download_name(attachment.original_name, attachment.content_type),
@@ -205,6 +207,7 @@ def instruction_export(request):
         return _forbidden(request, "批示办理情况仅对本单位的编辑、领导和签发人开放。")
     _, qs, today = _office_list(request)
     data = exports.export_xlsx(queries.with_statuses(qs, request.user, today))
+    record_read("export", what="批示办理情况.xlsx", query=request.GET.urlencode())
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('批示办理情况.xlsx')}"
     return response

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from units.reads import record_read
+
 from .. import checks
 from .. import queries as item_queries
 from ..forms import ItemEditForm
@@ -139,6 +141,7 @@ def progress_status(request):
     report = queries.progress_status(office, year, month)
     if request.GET.get("export") == "xlsx":
         response = HttpResponse(exports.progress_xlsx(report, office), content_type=XLSX)
+        record_read("export", what=f"月度工作进展报送情况 {year}-{month:02d}")
         filename = quote(f"{office.display_name}{report.label}工作进展报送情况.xlsx")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response

@@ -12,6 +12,7 @@ from audit.context import client_ip
 from common.downloads import file_response
 
 from .. import access as unit_access
+from ..reads import record_read
 from . import access, jobs
 from .exports import directory_xlsx
 from .forms import UploadForm
@@ -63,6 +64,7 @@ def directory_export(request):
         return _refuse(request)
     units, people = export_rows(unit_access.administered_units(request.user))
     name = f"通讯录-{timezone.localdate():%Y%m%d}.xlsx"
+    record_read("export", what=name)
     return file_response(directory_xlsx(units, people), filename=name, content_type=XLSX)
 
 

@@ -145,3 +145,14 @@ def build_xlsx(info: ReportInfo, rows: list[dict]) -> bytes:
 
 def filename(info: ReportInfo, ext: str) -> str:
     return f"{info.year}年度政务信息工作考核情况通报.{ext}"
+
+
+def note_text(info: ReportInfo, rows: list[dict]) -> tuple[str, str]:
+    """The 通报 as the title and text of a note issue (publications.compile_note_issue):
+    the attachment table becomes one line a unit, the issue having no tables."""
+    lines = paragraphs(info, rows)
+    for rank, name, _class, _quota, points, completion, _reached, tier, note in attachment_rows(rows):
+        extra = "".join(f"，{x}" for x in (tier, note) if x)
+        done = f"，完成基数{completion}%" if completion else ""
+        lines.append(f"{rank}. {name}：积分{points}{done}{extra}。")
+    return title(info), "\n".join(lines)

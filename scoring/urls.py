@@ -17,6 +17,7 @@ urlpatterns = [
     path("scoring/<int:pk>/closing/unlock/", views.unlock, name="scheme_unlock"),
     path("scoring/<int:pk>/closing/report.docx", views.final_report, {"ext": "docx"}, name="scheme_report_docx"),
     path("scoring/<int:pk>/closing/report.xlsx", views.final_report, {"ext": "xlsx"}, name="scheme_report_xlsx"),
+    path("scoring/<int:pk>/closing/report-issue/", views.final_report_issue, name="scheme_report_issue"),
     path("scoring/appeals/<int:pk>/decide/", views.decide_appeal, name="appeal_decide"),
     path("scoring/appeal-attachments/<int:pk>/", views.appeal_attachment, name="appeal_attachment"),
 ]

@@ -460,3 +460,31 @@ def final_report(request, pk: int, ext: str):
     """关于N年度……政务信息工作考核情况的通报, for whoever may read the final board."""
     scheme, snapshot = access.get_final_board(request.user, pk)
     return report_response(scheme, snapshot, ext)
+
+
+@require_POST
+def final_report_issue(request, pk: int):
+    """Issue the 通报 in the office's 采用情况通报 publication, as the year's one draft
+    (compiling again brings that draft up to date; a signed one is never rewritten)."""
+    from publications.actions import PublicationError, compile_note_issue
+    from publications.models import PublicationKind
+
+    from .report import note_text
+
+    scheme, snapshot = access.get_final_board(request.user, pk)
+    if not access.is_office_reader(request.user, scheme):
+        raise Http404
+    publication = scheme.office.publications.filter(kind=PublicationKind.STATISTICS, is_active=True).first()
+    if publication is None:
+        messages.error(request, "本单位尚未设置“采用情况通报”刊物，请管理员在管理后台添加。")
+        return redirect("scheme_closing", scheme.pk)
+    title, body = note_text(report_info(scheme, snapshot), snapshot.rows)
+    try:
+        issue, made = compile_note_issue(
+            publication=publication, user=request.user, key=f"assessment:{scheme.pk}", title=title, body=body
+        )
+    except PublicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("scheme_closing", scheme.pk)
+    messages.success(request, "已生成考核情况通报草稿，待签发。" if made else "已按定稿结果更新考核情况通报草稿。")
+    return redirect("issue_detail", issue.pk)

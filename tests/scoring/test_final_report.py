@@ -108,3 +108,33 @@ def _admin(scheme):
     from units.models import Role
 
     return UserFactory(username="admin-unlock", unit=scheme.office, roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def statistics(city):
+    from publications.models import Publication, PublicationKind
+
+    return Publication.objects.create(office=city, name="采用情况通报", kind=PublicationKind.STATISTICS)
+
+
+def test_editor_issues_the_report_in_the_statistics_publication_once(client, final, editor, statistics, department):
+    from publications.models import Issue
+
+    client.force_login(editor)
+    url = reverse("scheme_report_issue", args=[final.pk])
+    response = client.post(url)
+    issue = Issue.objects.get(publication=statistics)
+    assert response.status_code == 302 and response["Location"] == reverse("issue_detail", args=[issue.pk])
+    assert issue.note_title == f"关于{final.year}年度{final.office.name}政务信息工作考核情况的通报"
+    assert f"特等奖（1个）：{department.name}。" in issue.note_body
+    assert f"1. {department.name}：积分20.0，完成基数100.0%，特等奖。" in issue.note_body
+    client.post(url)  # again: the same draft brought up to date
+    assert Issue.objects.filter(publication=statistics).count() == 1
+
+
+def test_assessed_unit_cannot_issue_the_report(client, final, writer, statistics):
+    from publications.models import Issue
+
+    client.force_login(writer)
+    assert client.post(reverse("scheme_report_issue", args=[final.pk])).status_code == 404
+    assert not Issue.objects.filter(publication=statistics).exists()

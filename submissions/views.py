@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from units.access import phone_for
 from units.reads import record_read
 
 from . import access, actions, queries
@@ -202,6 +203,7 @@ def item_detail(request, pk: int):
     is_editor = access.is_office_editor(request.user, item)
     context = {
         "item": item,
+        "writer_phone": phone_for(request.user, item),
         "is_editor": is_editor,
         "editor_can_edit": is_editor and item.state in EDITOR_EDITABLE,
         "can_edit": access.can_edit_item(request.user, item),

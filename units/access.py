@@ -51,6 +51,33 @@ def signs_off_issues_of(user, office: Unit | None) -> bool:
     return bool(office is not None and office.pk == user.unit_id and holds(user, Role.ISSUE_APPROVER))
 
 
+def mask_phone(phone: str) -> str:
+    """138****1234: the first three and last four digits kept, the rest starred; a short
+    number keeps only its last two."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) >= 8:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(len(phone) - 2, 1) + phone[-2:]
+
+
+def phone_for(viewer, person_or_item) -> str:
+    """The phone number of a person (a User) or of an item's writers (an Item's `phone`)
+    as `viewer` may see it (GB/T 22239 8.1.4.6): in full for the person themselves (the
+    item's author), the approvers of their unit and the editors of the office their unit
+    reports to; masked (138****1234) for everyone else. Every page, export and API field
+    that shows a phone goes through here."""
+    if hasattr(person_or_item, "author_id"):  # an item: the writers' number
+        phone, person_id, unit = person_or_item.phone, person_or_item.author_id, person_or_item.unit
+    else:
+        phone, person_id, unit = person_or_item.phone, person_or_item.pk, person_or_item.unit
+    if not phone:
+        return ""
+    full = viewer.pk == person_id or signs_off_items_of(viewer, unit) or reviews_items_of(viewer, unit)
+    return phone if viewer.is_authenticated and viewer.is_active and full else mask_phone(phone)
+
+
 def can_use_admin(user) -> bool:
     """Django admin and the unit directory are for administrators only."""
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.ADMIN)))

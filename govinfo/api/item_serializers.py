@@ -26,6 +26,7 @@ from submissions.models import (
     ItemVersion,
     Topic,
 )
+from units.access import phone_for
 from units.models import Notification, User
 
 from .base import UnitRefSerializer  # noqa: F401  (re-exported for the other API modules)
@@ -170,6 +171,9 @@ class ItemDetailSerializer(ItemSerializer):
     signed_off_by = PersonRefSerializer(allow_null=True)
     attachments = AttachmentSerializer(many=True)
     actions = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField(
+        help_text="撰稿人联系电话：本人、本单位审签人和上级办公厅（室）编辑看到完整号码，其他人看到 138****1234"
+    )
 
     class Meta(ItemSerializer.Meta):
         fields = [
@@ -177,6 +181,9 @@ class ItemDetailSerializer(ItemSerializer):
             "body", "writers", "phone", "signature", "named_readers", "signed_off_by", "signed_off_at",
             "forwarded_from", "attachments", "actions",
         ]  # fmt: skip
+
+    def get_phone(self, obj: Item) -> str:
+        return phone_for(self.context["request"].user, obj)
 
     @extend_schema_field(ItemActionSerializer(many=True))
     def get_actions(self, obj: Item) -> list[dict]:

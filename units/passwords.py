@@ -3,8 +3,8 @@
 The rules and their numbers come from `PasswordPolicy` (admin → 单位与人员 → 密码策略):
 length and character classes, no user name or name inside, no repeat of the last few
 passwords, an age after which the password must be changed. Django runs the validators
-wherever a password is chosen through a form (password change, admin add and reset,
-the API's serializers that call validate_password), and calls `password_changed` on each
+wherever a password is chosen through a form (the password change page, the admin's add
+and reset pages), and calls `password_changed` on each
 after any password is saved — which is where the history, the expiry date, the
 must-change flag for a password set by someone else, and the audit row are written.
 """

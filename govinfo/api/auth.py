@@ -19,9 +19,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import audit
 from govinfo import clientip
 from govinfo.models import TokenGrant
 from units.models import User
+from units.passwords import password_expired
 from units.twofactor.access import confirmed_device, requires_two_factor
 from units.twofactor.actions import check_code
 
@@ -87,7 +89,12 @@ class TokenView(APIView):
         verified, refusal = self._second_factor(user, otp_code)
         if refusal is not None:
             return refusal
+        if user.must_change_password or password_expired(user):
+            # As on the pages: nothing else until the person has chosen a new password.
+            message = "请先在网页上修改密码（一次性密码或密码已过有效期），再获取令牌。"
+            return Response({"code": "password_change_required", "message": message}, status=403)
         token = issue_token(user=user, verified=verified)
+        audit.record(action="login", obj=user, actor=user, changes={"via": "api_token"})  # a sign-in too
         return Response({"token": token.key, "expires_at": token.grant.expires_at})
 
     @staticmethod

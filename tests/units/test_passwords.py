@@ -169,3 +169,22 @@ def test_an_account_without_a_local_password_never_expires(db, department):
     person.save()
     person.refresh_from_db()
     assert person.password_expires_at is None
+
+
+def test_no_api_token_until_an_expired_password_is_changed(writer):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    credentials = {"username": writer.username, "password": PASSWORD}
+    User.objects.filter(pk=writer.pk).update(password_expires_at=timezone.now() - dt.timedelta(days=1))
+    response = api.post("/api/v1/auth/token/", credentials, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "password_change_required"
+    User.objects.filter(pk=writer.pk).update(password_expires_at=timezone.now() + dt.timedelta(days=1))
+    assert api.post("/api/v1/auth/token/", credentials, format="json").status_code == 200
+    assert AuditEntry.objects.filter(action="login", actor=writer, changes__via="api_token").count() == 1
+
+
+def test_the_own_password_page_lists_the_rules(client, writer):
+    client.force_login(writer)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "至少 10 个字符" in page and "不能包含用户名或姓名" in page and "最近 5 次" in page

@@ -114,8 +114,10 @@ def anchor_value(model) -> tuple[int, str]:
 
 
 def _last_value(model, using: str) -> str:
-    last = model._base_manager.using(using).exclude(chain="").order_by("-pk").values_list("chain", flat=True).first()
-    return last if last is not None else anchor_value(model)[1]
+    # The newest row by id (one probe of the primary key): once the chain has begun every
+    # row has a value; an empty one means only rows from before the chain exist.
+    last = model._base_manager.using(using).order_by("-pk").values_list("chain", flat=True).first()
+    return last if last else anchor_value(model)[1]
 
 
 def _lock(model, using: str) -> None:

@@ -76,3 +76,15 @@ def test_directory_benchmark_runs(bench_database):
     out = _run("directory.py", bench_database, timeout=300)
     assert "first import: parse + plan + apply" in out
     assert out.rstrip().endswith("second import changes nothing")
+
+
+def test_audit_chain_benchmark_runs(bench_database):
+    out = _run("audit_chain.py", bench_database, timeout=300)
+    assert "chained, 4 writers" in out and "audit_verify (audit record)" in out
+    assert out.rstrip().endswith("chain verified")
+
+
+def test_rotate_keys_benchmark_runs(bench_database):
+    out = _run("rotate_keys.py", bench_database, timeout=300)
+    assert "rotate 200 items (Fernet → SM4-GCM)" in out and "重新加密 0 行" in out
+    assert out.rstrip().endswith("rotation done")

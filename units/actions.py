@@ -57,3 +57,75 @@ def ensure_person(
     user.save()
     set_roles(user=user, roles=roles)
     return user, True
+
+
+def _check_colleague(*, person: User, unit: Unit, colleague: User | None, needed: bool) -> None:
+    if colleague is None:
+        if needed:
+            raise ValidationError("该人员有未办结的工作，请指定交接人。")
+        return
+    if colleague.pk == person.pk:
+        raise ValidationError("交接人不能是本人。")
+    if colleague.unit_id != unit.pk or not colleague.is_active:
+        raise ValidationError(f"交接人须是“{unit.name}”在岗的人员。")
+
+
+def _hand_over(*, person: User, unit: Unit, colleague: User | None, actor: User | None, reason: str) -> dict:
+    from . import handover
+    from .notify import notify
+
+    work = handover.open_work(person, unit)
+    _check_colleague(person=person, unit=unit, colleague=colleague, needed=any(w.moves for w in work))
+    if colleague is None or not work:
+        return {}
+    done = handover.hand_over_all(person, unit, colleague, actor)
+    lines = [f"{w.label}：" + "；".join(w.entries) for w in work]
+    notify(
+        recipients=[colleague],
+        verb="handover",
+        title=f"{person.full_name or person.username}{reason}，其工作已交给您"[:200],
+        body="\n".join(lines),
+    )
+    return done
+
+
+@transaction.atomic
+def move_person(
+    *, person: User, unit: Unit, colleague: User | None, actor: User | None, roles: Iterable[str] = ()
+) -> User:
+    """Move `person` to `unit`. Their open work in the old unit (drafts, items awaiting
+    sign-off or revision) goes to `colleague`, a person of the old unit, who is told of
+    the unit's commissions and instructions still to answer; their role grants in the
+    old unit end and they hold `roles` in the new one. What they did stays theirs
+    (items, events, points keep pointing at them); API tokens end with the move."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.unit_id is None:
+        raise ValidationError("该人员没有所属单位。")
+    if unit.pk == person.unit_id:
+        raise ValidationError("该人员已在这个单位。")
+    if not unit.is_active:
+        raise ValidationError(f"“{unit.name}”已停用，不能调入人员。")
+    old = person.unit
+    _hand_over(person=person, unit=old, colleague=colleague, actor=actor, reason=f"已调往{unit.name}")
+    person.unit = unit
+    person.save(update_fields=["unit"])  # signals: the audit record, tokens end
+    set_roles(user=person, roles=roles)  # grants of the old unit are deleted (audited)
+    return person
+
+
+@transaction.atomic
+def deactivate_person(*, person: User, colleague: User | None, actor: User | None) -> User:
+    """Disable `person` (they left): they can no longer sign in, their open work goes to
+    `colleague` as with a move, and nothing they did is deleted or reassigned. Their role
+    grants stay on record with the disabled account (a disabled person holds no power:
+    every check needs an active account)."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if actor is not None and actor.pk == person.pk:
+        raise ValidationError("不能停用自己的账号。")
+    if not person.is_active:
+        raise ValidationError("该人员已停用。")
+    if person.unit_id is not None:
+        _hand_over(person=person, unit=person.unit, colleague=colleague, actor=actor, reason="已离岗")
+    person.is_active = False
+    person.save(update_fields=["is_active"])  # signals: the audit record, tokens end
+    return person

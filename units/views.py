@@ -1,10 +1,14 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, queries
+from . import access, actions, handover, queries
+from .directory import access as directory_access
+from .directory.forms import HandOverForm, MoveForm
 from .models import Role, UnitKind
 
 
@@ -57,3 +61,42 @@ def notifications_read(request):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("notifications")
+
+
+def _person_page(request, pk: int, *, move: bool):
+    """Moving a person to another unit, or recording that they left: the page lists the
+    open work that will be handed over (the preview) and asks for the colleague; the
+    POST of the same form does it. Administrators of the person's unit only."""
+    person = directory_access.get_person_to_manage(request.user, pk)
+    colleagues = directory_access.colleagues_of(person)
+    if move:
+        units = directory_access.units_to_move_into(request.user).exclude(pk=person.unit_id)
+        form = MoveForm(request.POST or None, colleagues=colleagues, units=units,
+                        initial={"roles": sorted(person.role_set)})  # fmt: skip
+    else:
+        form = HandOverForm(request.POST or None, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if move:
+                actions.move_person(person=person, unit=d["unit"], colleague=d["colleague"], actor=request.user,
+                                    roles=d["roles"])  # fmt: skip
+                messages.success(request, f"已将 {person.full_name or person.username} 调往{d['unit'].name}。")
+            else:
+                actions.deactivate_person(person=person, colleague=d["colleague"], actor=request.user)
+                messages.success(request, f"已停用 {person.full_name or person.username} 的账号。")
+            return redirect("unit_detail", pk=person.unit_id)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    context = {"person": person, "form": form, "move": move, "work": handover.open_work(person, person.unit)}
+    return render(request, "units/person_change.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def person_move(request, pk: int):
+    return _person_page(request, pk, move=True)
+
+
+@require_http_methods(["GET", "POST"])
+def person_leave(request, pk: int):
+    return _person_page(request, pk, move=False)

@@ -190,6 +190,15 @@ def _act_checks(*, api_names: bool) -> dict[str, list[Check]]:
 # --- Effects -------------------------------------------------------------------------------
 
 
+def _staff_of_dept(s: Scenario) -> dict:
+    return {"pk": s.person("staff", "dept").pk}
+
+
+def _staff_now(s: Scenario):
+    staff = s.person("staff", "dept")
+    return type(staff).objects.get(pk=staff.pk)
+
+
 def _directory_rename(s: Scenario) -> dict:
     staff = s.person("staff", "dept")
     return {"people": [{"username": staff.username, "full_name": "矩阵改名", "unit_code": f"U{staff.unit_id}"}]}
@@ -421,6 +430,31 @@ MATRIX: dict[str, list[Check]] = {
             anchor="dept",
             kwargs=lambda s: {"pk": s.units["dept"].pk},
         )
+    ],
+    # Moving a person, or recording that they left (issue 16): the administrators of their
+    # unit; a move goes only into a unit the administrator administers, so the department's
+    # administrator cannot move its staff to the department beside it (the form refuses).
+    "person_move": [
+        page("GET", at("own", "admin") | at("parent", "admin"), anchor="dept", kwargs=_staff_of_dept),
+        page(
+            "POST",
+            at("parent", "admin"),
+            anchor="dept",
+            kwargs=_staff_of_dept,
+            data=lambda s: {"unit": s.units["dept2"].pk, "colleague": s.person("unit_approver", "dept").pk},
+            effect=lambda s: _staff_now(s).unit_id == s.units["dept2"].pk,
+        ),
+    ],
+    "person_leave": [
+        page("GET", at("own", "admin") | at("parent", "admin"), anchor="dept", kwargs=_staff_of_dept),
+        page(
+            "POST",
+            at("own", "admin") | at("parent", "admin"),
+            anchor="dept",
+            kwargs=_staff_of_dept,
+            data=lambda s: {"colleague": s.person("unit_approver", "dept").pk},
+            effect=lambda s: not _staff_now(s).is_active,
+        ),
     ],
     "notifications": [page("GET", SIGNED_IN)],
     "notifications_read": [page("POST", SIGNED_IN)],

@@ -46,3 +46,22 @@ def get_person_for_user(user, pk) -> User:
         return people_for_user(user).select_related("unit").get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该人员") from None
+
+
+def get_person_to_manage(user, pk) -> User:
+    """Person `pk`, to move or disable, if `user` administers their unit; 404 otherwise
+    (also for the administrator's own account: nobody moves or disables themselves here)."""
+    person = get_person_for_user(user, pk)
+    if person.pk == user.pk or person.unit_id is None or (person.is_superuser and not user.is_superuser):
+        raise Http404("没有找到该人员")
+    return person
+
+
+def units_to_move_into(user):
+    """The active units `user` may move a person into: those they administer."""
+    return access.administered_units(user).filter(is_active=True)
+
+
+def colleagues_of(person):
+    """Who may take over `person`'s open work: the active people of their unit."""
+    return User.objects.filter(unit_id=person.unit_id, is_active=True).exclude(pk=person.pk).order_by("username")

@@ -21,3 +21,33 @@ class UploadForm(forms.Form):
         if f.size > MAX_FILE_BYTES:
             raise forms.ValidationError("文件超过 20 MB，请分批导入。")
         return f
+
+
+class HandOverForm(forms.Form):
+    """The colleague who takes over a person's open work (moves and departures)."""
+
+    colleague = forms.ModelChoiceField(
+        label="交接人", queryset=None, required=False, empty_label="（无需交接）",
+        help_text="接手其草稿、待审签和退回修改的信息，并收到本单位待办约稿和批示的提醒。",
+    )  # fmt: skip
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = colleagues
+        self.fields["colleague"].label_from_instance = lambda u: f"{u.full_name or u.username}（{u.username}）"
+
+
+class MoveForm(HandOverForm):
+    unit = forms.ModelChoiceField(label="调入单位", queryset=None, empty_label="请选择")
+    roles = forms.MultipleChoiceField(
+        label="在新单位的角色", choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    field_order = ["unit", "roles", "colleague"]
+
+    def __init__(self, *args, units, **kwargs):
+        from ..models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")
+        self.fields["roles"].choices = Role.choices

@@ -233,6 +233,7 @@ def link_ledger_acts(user: User, entries: Iterable) -> list:
 
     from publications import access as publication_access
     from publications.instructions import access as instruction_access
+    from publications.models import Instruction
 
     entries = list(entries)
     issue_ids = {e.adoption.issue_id for e in entries if e.adoption_id and e.adoption.issue_id}
@@ -240,6 +241,16 @@ def link_ledger_acts(user: User, entries: Iterable) -> list:
         set(publication_access.readable_issues(user).filter(pk__in=issue_ids).values_list("pk", flat=True))
         if issue_ids
         else set()
+    )
+    instruction_ids = {
+        int(ref) for e in entries for kind, _, ref in [(e.source_ref or "").partition(":")]
+        if kind == "instruction" and ref.isdigit()
+    }  # fmt: skip
+    # An instruction may be the office above's, flowing back to the lower office's scheme.
+    instruction_offices = (
+        dict(Instruction.objects.filter(pk__in=instruction_ids).values_list("pk", "office_id"))
+        if instruction_ids
+        else {}
     )
     office_reader: dict[int, bool] = {}
     for e in entries:
@@ -256,7 +267,8 @@ def link_ledger_acts(user: User, entries: Iterable) -> list:
             e.act_label = f"批示第{ref}号"
             # The instruction page decides for itself; the link is offered to its office's
             # readers and to whoever may read the item, who may see it (instructions.access.can_view).
-            if e.item_readable or instruction_access.is_office_reader(user, e.scheme.office_id):
+            office_id = instruction_offices.get(int(ref))
+            if office_id and (e.item_readable or instruction_access.is_office_reader(user, office_id)):
                 e.act_url = reverse("instruction_detail", args=[int(ref)])
         elif e.adoption_id:
             adoption = e.adoption

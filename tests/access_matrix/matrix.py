@@ -142,7 +142,8 @@ PRIVATE_LEDGER_VIEWERS = at("own", *SCHEME_OFFICE) | at("child", "*")
 CLOSING_DECIDERS = at("own", "issue_approver", "admin")
 APPELLANTS = at("child", "unit_approver") | at("other_child", "unit_approver")
 APPEAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")
-FINAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")  # of a scheme assessing the department only
+# The scenario's year-end schemes assess both departments (scenario.py), so both read the final board.
+FINAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*") | at("other_child", "*")
 # Staff write for their unit, to the office above it: the top office has none above it.
 WRITERS = frozenset(f"staff@{r}" for r in ("own", "child", "other_child", "sibling", "unrelated"))
 
@@ -769,7 +770,7 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],  # fmt: skip
     # The year-end 通报 (issue 19), from the stored final board: whoever reads the final board
-    # (the office and the units assessed: the final scheme assesses the department only).
+    # (the office and the units it assesses).
     "scheme_report_docx": [page("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     "scheme_report_xlsx": [page("GET", FINAL_READERS, kwargs=pk("final_scheme"))],
     # Issued in the 采用情况通报 by the office's readers (the publication's act then checks

@@ -125,7 +125,7 @@ def write_archive(*, before: dt.datetime, directory: Path) -> Archived:
 
         emit(header)
         for pk, value, *values in rows:
-            content = spec.content(values)
+            content = spec.content_from_db(values)
             if value != chain.link_value(previous, content, key):
                 out.close()
                 path.unlink()

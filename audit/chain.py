@@ -23,8 +23,9 @@ import datetime as dt
 import decimal
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -81,20 +82,54 @@ def _canonical_value(field: models.Field, value):
     return str(value)
 
 
+@lru_cache(maxsize=4096)
+def _ip(value: str) -> str:
+    return str(ipaddress.ip_address(value))
+
+
+def _read_converter(field: models.Field) -> Callable:
+    """The same text as _canonical_value() for a value as the database returns it (already
+    of the field's type, JSON already decoded): audit_verify's fast path, some 13 columns
+    for each of a million rows."""
+    if isinstance(field, models.JSONField):
+        return _json
+    if isinstance(field, models.DateTimeField):
+        return lambda v: v.astimezone(dt.UTC).isoformat() if v.tzinfo else v.isoformat()
+    if isinstance(field, models.DateField):
+        return dt.date.isoformat
+    if isinstance(field, models.DecimalField):
+        spec = f".{field.decimal_places}f"
+        return lambda v: format(v, spec)
+    if isinstance(field, models.GenericIPAddressField):
+        return _ip
+    return str
+
+
 @dataclass(frozen=True)
 class Spec:
     model: type[models.Model]
     fields: tuple[models.Field, ...]
     names: tuple[str, ...]  # attnames, as values_list() reads them
+    readers: tuple[Callable, ...]
 
     @classmethod
     def of(cls, model) -> Spec:
         fields = tuple(model._meta.get_field(n) for n in model.CHAINED_FIELDS)
-        return cls(model=model, fields=fields, names=tuple(f.attname for f in fields))
+        return cls(
+            model=model, fields=fields, names=tuple(f.attname for f in fields),
+            readers=tuple(_read_converter(f) for f in fields),
+        )  # fmt: skip
 
     def content(self, values: Iterable) -> bytes:
+        """The canonical content of values of any acceptable type (before an INSERT)."""
         return _json(
             [[n, _canonical_value(f, v)] for n, f, v in zip(self.names, self.fields, values, strict=True)]
+        ).encode()
+
+    def content_from_db(self, values: Iterable) -> bytes:
+        """The same bytes as content(), for values as values_list() returns them."""
+        return _json(
+            [[n, None if v is None else r(v)] for n, r, v in zip(self.names, self.readers, values, strict=True)]
         ).encode()
 
     def content_of(self, obj) -> bytes:
@@ -197,7 +232,7 @@ def verify(model, *, chunk_size: int = 5000, progress=None) -> Result:
             result.unchained += 1
             continue
         started = True
-        expected = link_value(previous, spec.content(values), key)
+        expected = link_value(previous, spec.content_from_db(values), key)
         if chain != expected:
             result.broken_id = pk
             result.problem = "没有校验值" if not chain else "校验值不符（该行或其前一行被改动、删除或插入）"

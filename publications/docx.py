@@ -93,6 +93,9 @@ class DocIssue:
     # step (publications.pdf.fit_footer) renders the file and picks the one that puts the
     # 版记 on an even page.
     footer_page: str = "same"
+    # A document issued on its own rather than as an issue of a publication (the year-end
+    # 通报 made from the final board) has no 期号: nothing to number at sign-off either.
+    unnumbered: bool = False
 
 
 FORMS = ("full", "brief", "excerpt", "composite")
@@ -189,6 +192,8 @@ DRAFT_NUMBER = "（待签发，签发时编号）"
 def number_text(issue: DocIssue) -> str:
     """ "第12期（总第345期）"; a special issue "第3期" (its 增刊 is printed once, under the
     masthead); a draft says it is numbered at sign-off, as the page does."""
+    if issue.unnumbered:
+        return ""
     if not issue.number:
         return DRAFT_NUMBER
     text = f"第{issue.number}期"

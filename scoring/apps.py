@@ -39,3 +39,11 @@ class ScoringConfig(AppConfig):
                  "PenaltyRule", "AwardTier", "UpperAdoptionRule"]  # fmt: skip
         for name in rules:
             audit.register(getattr(models, name), unit=office)
+        # Appeals and their decisions are part of how a year's result came about.
+        audit.register(models.Appeal, unit=office)
+
+        def attachment_office(attachment):
+            appeals = models.Appeal.objects.filter(pk=attachment.appeal_id)
+            return appeals.values_list("scheme__office_id", flat=True).first()
+
+        audit.register(models.AppealAttachment, unit=attachment_office)

@@ -105,7 +105,7 @@ def build_docx(info: ReportInfo, rows: list[dict]) -> bytes:
     """The 通报 as a .docx: the bulletin layout with the attachment table before the 版记."""
     issue = DocIssue(
         publication=info.publication, office=info.office, year=info.year, number=None, total=None,
-        date=info.date, confidentiality="内部", fa=("各被考核单位",), toc=False,
+        date=info.date, confidentiality="内部", fa=("各被考核单位",), toc=False, unnumbered=True,
         items=(DocItem(title=title(info), body="\n".join(paragraphs(info, rows))),),
     )  # fmt: skip
     document = docx.Document(io.BytesIO(build_issue_docx(issue)))

@@ -52,6 +52,8 @@ def test_assessed_unit_downloads_the_word_report_naming_tiers_quota_and_table(
     assert f"特等奖（1个）：{department.name}。" in text
     assert f"共1个：{department.name}。" in text  # 20 points of a quota of 20
     assert "本年度无一票否决单位。" in text
+    # A document of its own, not an issue of a publication: no 期号, nothing "待签发".
+    assert "待签发" not in text and "签发时编号" not in text
     # The attachment table: every unit, in rank order, before the 版记.
     grid = next(t for t in document.tables if t.rows[0].cells[0].text == "排名")
     rows = [[c.text for c in r.cells] for r in grid.rows[1:]]

@@ -192,6 +192,11 @@ def test_office_accepts_an_appeal_with_a_correcting_entry_and_the_unit_is_told(
     )  # a second decision is refused, nothing changes
     assert response.status_code == 400 and "不能重复处理" in response.content.decode()
     assert LedgerEntry.objects.filter(source=Source.APPEAL).count() == 1
+    # How the dispute was settled is in the audit record: the filing and the decision.
+    from audit.models import AuditEntry
+
+    recorded = AuditEntry.objects.filter(model="scoring.appeal", object_id=str(appeal.pk))
+    assert recorded.filter(action="create").exists() and recorded.filter(action="update").exists()
 
 
 def test_office_refuses_an_appeal_with_a_reason(client, publicity, unit_approver, city_admin, department):

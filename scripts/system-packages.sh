@@ -2,7 +2,8 @@
 # The Debian packages the test suite drives: Chromium (browser journeys), CJK fonts (the
 # Word/PDF layout), LibreOffice (opens the generated Word files), poppler (reads PDFs back),
 # OpenLDAP's slapd and tools (the directory-login tests start a real server) and the
-# headers python-ldap (django-auth-ldap) is built against.
+# headers python-ldap (django-auth-ldap) is built against, and npm (axe-core for the
+# accessibility tests).
 # `make test` and `.ci/run` both call this. As root it installs what is missing with apt;
 # otherwise it stops at once and prints the exact command to run.
 set -euo pipefail
@@ -16,6 +17,8 @@ command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || need+=(slapd)
 command -v ldapadd >/dev/null || need+=(ldap-utils)
 [ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
 [ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
+# npm fetches axe-core for the accessibility tests (tests/browser/package.json).
+command -v npm >/dev/null || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

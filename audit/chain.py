@@ -177,7 +177,7 @@ def link(objs: list[models.Model], using: str) -> None:
 def insert(obj: models.Model, *, using: str | None = None) -> models.Model:
     """Insert one row of a chained table, linked to the last one."""
     using = using or router.db_for_write(type(obj))
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):  # as Model.save: no SAVEPOINT round trips
         link([obj], using)
         models.Model.save(obj, force_insert=True, using=using)
     return obj
@@ -188,7 +188,7 @@ def insert_many(model, objs: list[models.Model], *, using: str | None = None, ba
     using = using or router.db_for_write(model)
     if not objs:
         return objs
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):  # as Model.save: no SAVEPOINT round trips
         link(objs, using)
         return models.QuerySet(model, using=using).bulk_create(objs, batch_size=batch_size)
 

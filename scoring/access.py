@@ -116,6 +116,14 @@ def is_closing_decider(user: User, scheme: Scheme) -> bool:
     return (user.unit_id == scheme.office_id and holds(user, Role.ISSUE_APPROVER)) or can_manage(user, scheme)
 
 
+def can_propose_closing(user: User, scheme: Scheme) -> bool:
+    """The assessing office's editors propose the year-end acts (opening the 公示,
+    making the results final) to those who decide them; they decide nothing themselves."""
+    from submissions.access import edits_for_office
+
+    return edits_for_office(user, scheme.office_id) and not is_closing_decider(user, scheme)
+
+
 def can_unlock(user: User, scheme: Scheme) -> bool:
     """Only the system administrator reopens a finalised year: an administrator of the
     assessing office (or above it), with a reason."""

@@ -541,6 +541,37 @@ def _notify_assessed(scheme: Scheme, *, verb: str, title: str, body: str, url: s
     notify(recipients=people, verb=verb, title=title, body=body, url=url)
 
 
+PROPOSABLE = ("open_publicity", "finalise")
+
+
+@transaction.atomic
+def propose(*, scheme: Scheme, user: User, act: str, note: str = "") -> StageChange:
+    """An editor of the assessing office proposes `act` (开始公示 or 定稿) to its
+    deciders: recorded on the scheme's year-end record (a row that moves nothing) and
+    sent to the office's issue approvers and administrators, who then decide."""
+    from django.urls import reverse
+
+    from units.models import Role
+    from units.notify import notify, people_with_roles
+
+    if act not in PROPOSABLE:
+        raise ClosingError("未知的提议。")
+    scheme = _locked_scheme(scheme)
+    sources, _, label = STAGE_MOVES[act]
+    if scheme.stage not in sources:
+        raise ClosingError(f"《{scheme.name}》当前为“{scheme.get_stage_display()}”，不能提议{label}。")
+    reason = f"提议{label}" + (f"：{note.strip()}" if note.strip() else "")
+    change = StageChange.objects.create(
+        scheme=scheme, from_stage=scheme.stage, to_stage=scheme.stage, by=user, reason=reason[:300]
+    )
+    notify(
+        recipients=people_with_roles(scheme.office, [Role.ISSUE_APPROVER, Role.ADMIN]),
+        verb="assessment_proposal", title=f"{scheme.year}年度考核：{user.full_name or user.username}{reason}",
+        body=f"《{scheme.name}》请审定。", url=reverse("scheme_closing", args=[scheme.pk]),
+    )  # fmt: skip
+    return change
+
+
 @transaction.atomic
 def open_publicity(*, scheme: Scheme, user: User, days: int = PUBLICITY_DAYS) -> BoardSnapshot:
     """Open the 公示: keep a snapshot of the scoreboard as it stands now, show it to every

@@ -12,6 +12,7 @@ urlpatterns = [
     path("scoring/<int:pk>/units/<int:unit_pk>/export/", views.unit_ledger_export, name="unit_ledger_export"),
     path("scoring/<int:pk>/closing/", views.closing, name="scheme_closing"),
     path("scoring/<int:pk>/closing/publicity/", views.open_publicity, name="scheme_open_publicity"),
+    path("scoring/<int:pk>/closing/propose/", views.propose_closing, name="scheme_propose_closing"),
     path("scoring/<int:pk>/closing/appeals/", views.file_appeal, name="scheme_file_appeal"),
     path("scoring/<int:pk>/closing/finalise/", views.finalise, name="scheme_finalise"),
     path("scoring/<int:pk>/closing/unlock/", views.unlock, name="scheme_unlock"),

@@ -263,6 +263,12 @@ def _closing_context(request, scheme, **forms_given) -> dict:
         if decider and scheme.stage == Stage.RUNNING
         else None,
         "can_finalise": decider and scheme.stage in (Stage.PUBLICITY, Stage.REOPENED),
+        # What an editor may propose now: the act the stage allows next.
+        "proposable": (
+            ("open_publicity" if scheme.stage == Stage.RUNNING else "finalise")
+            if access.can_propose_closing(user, scheme) and scheme.stage != Stage.FINAL
+            else ""
+        ),
         "unlock_form": (forms_given.get("unlock_form") or UnlockForm())
         if access.can_unlock(user, scheme) and scheme.stage == Stage.FINAL
         else None,
@@ -309,6 +315,24 @@ def open_publicity(request, pk: int):
             messages.success(request, f"已开始公示，公示至{scheme.publicity_ends_on:%Y年%-m月%-d日}。")
             return redirect("scheme_closing", scheme.pk)
     return _closing_page(request, scheme, status=400, open_form=form)
+
+
+@require_POST
+def propose_closing(request, pk: int):
+    """An editor proposes opening the 公示 or making the results final."""
+    from submissions.workflow import TransitionError
+
+    scheme = access.get_scheme_for_closing(request.user, pk)
+    if not access.can_propose_closing(request.user, scheme):
+        raise Http404
+    act = request.POST.get("act", "")
+    try:
+        actions.propose(scheme=scheme, user=request.user, act=act, note=request.POST.get("note", "")[:200])
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "提议已送签发人和管理员审定。")
+    return redirect("scheme_closing", scheme.pk)
 
 
 @require_POST

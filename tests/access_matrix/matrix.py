@@ -290,6 +290,12 @@ def _stage(name: str, stage: str) -> Callable[[Scenario], bool]:
     return lambda s: Scheme.objects.get(pk=getattr(s, name).pk).stage == stage
 
 
+def _proposed(s: Scenario) -> bool:
+    from scoring.models import StageChange
+
+    return StageChange.objects.filter(scheme=s.scheme, reason__startswith="提议开始公示").exists()
+
+
 def _appeals(n: int) -> Callable[[Scenario], bool]:
     from scoring.models import Appeal
 
@@ -736,6 +742,16 @@ MATRIX: dict[str, list[Check]] = {
             kwargs=pk("scheme"),
             data=lambda s: {"days": "5"},
             effect=_stage("scheme", "publicity"),
+        )
+    ],
+    # The office's editors propose; the deciders decide (and have no proposal to make).
+    "scheme_propose_closing": [
+        page(
+            "POST",
+            at("own", "editor"),
+            kwargs=pk("scheme"),
+            data=lambda s: {"act": "open_publicity"},
+            effect=_proposed,
         )
     ],
     "scheme_file_appeal": [

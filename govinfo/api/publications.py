@@ -1,5 +1,5 @@
 """The publications part of the API: adopting and forwarding items, publications and
-their pools, composing and signing off issues, the Word file (instructions: instructions.py).
+their pools, composing and signing off issues, the Word file and the PDF (instructions: instructions.py).
 
 Thin like the pages: get the object through the access functions (missing and forbidden
 both answer 404), call one action, serialize what it returns. Whether the caller may *act*
@@ -13,13 +13,13 @@ from django.http import Http404
 from django.urls import re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from publications import access, actions, queries
 from publications.copies import issue_copy
-from publications.downloads import DOCX, issue_docx_response
+from publications.downloads import DOCX, PDF, PdfUnavailable, issue_docx_response, issue_pdf_response
 from publications.models import Adoption, Issue, Publication
 from submissions import access as item_access
 from submissions import actions as item_actions
@@ -341,6 +341,30 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def docx(self, request, pk):
         # As the page: the same reading rules and the same file.
         return issue_docx_response(access.get_issue_for_user(request.user, pk), request.user)
+
+    @extend_schema(
+        responses={
+            (200, PDF): OpenApiResponse(OpenApiTypes.BINARY, description="PDF 文件"),
+            **s.errors(404, 503),
+        },
+        description="本期的 PDF（已签发的期为签发后生成的文件），阅读规则同 Word 文件；"
+        "服务器未安装 LibreOffice 或生成失败时答 503 pdf_unavailable，请改取 docx。",
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
+    def pdf(self, request, pk):
+        # As the page: the same reading rules and the same file; where the page says
+        # "no PDF here, take the Word file", the API says so as a 503.
+        issue = access.get_issue_for_user(request.user, pk)
+        try:
+            return issue_pdf_response(issue, request.user)
+        except PdfUnavailable as exc:
+            raise PdfUnavailableError(str(exc)) from exc
+
+
+class PdfUnavailableError(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "pdf_unavailable"
+    default_detail = "暂不能生成 PDF，请下载 Word 文件。"
 
 
 def register(router) -> None:

@@ -386,6 +386,26 @@ def test_the_word_file_follows_the_reading_rules(writer, editor, outsider, publi
     assert_error(api_for(writer).get(reverse("api-issue-docx", args=[draft_issue.pk])), 404, "not_found")
 
 
+def test_the_pdf_follows_the_reading_rules_and_says_when_it_cannot_be_made(
+    writer, editor, outsider, published, draft_issue, monkeypatch
+):
+    _, issue = published
+    url = reverse("api-issue-pdf", args=[issue.pk])
+    response = api_for(writer).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+    assert response["Content-Disposition"].startswith("attachment")
+    missing = api_for(outsider).get(url, HTTP_ACCEPT="application/pdf")
+    assert_error(missing, 404, "not_found")
+    assert missing["Content-Type"] == "application/json"
+    assert_error(api_for(writer).get(reverse("api-issue-pdf", args=[draft_issue.pk])), 404, "not_found")
+
+    monkeypatch.setenv("PATH", "/nonexistent")  # a server where LibreOffice is not installed
+    # no PDF can be made: JSON that says so and points to the Word file, as the page does
+    body = assert_error(api_for(editor).get(reverse("api-issue-pdf", args=[draft_issue.pk])), 503, "pdf_unavailable")
+    assert "LibreOffice" in body["message"] and "Word" in body["message"]
+
+
 # --- Instructions ----------------------------------------------------------------------------------
 
 
@@ -486,7 +506,7 @@ def test_unauthenticated_calls_get_401(bulletin):
 @pytest.mark.parametrize(
     "name",
     ["api-adoption-detail", "api-publication-detail", "api-publication-pool", "api-issue-detail", "api-issue-docx",
-     "api-instruction-detail", "api-item-instructions"],
+     "api-issue-pdf", "api-instruction-detail", "api-item-instructions"],
 )  # fmt: skip
 def test_malformed_and_unknown_ids_answer_404_in_the_one_shape(editor, name):
     for pk in ("abc", "-1", str(10**30)):

@@ -36,6 +36,13 @@ def is_office_editor(user: User, item: Item) -> bool:
     return edits_for_office(user, item.office_id)
 
 
+def can_mark_for_print(user: User, item: Item) -> bool:
+    """May this person choose which of the item's pictures are printed with it (随文刊发)?
+    The editors of the office it was sent to, while it is at that office (AT_OFFICE);
+    the action checks the same."""
+    return item.state in AT_OFFICE and is_office_editor(user, item)
+
+
 def can_write_items(user: User) -> bool:
     """May this person start items? Staff of a unit that has an office above it to
     report to (the top of the tree reports outside the system)."""

@@ -281,6 +281,7 @@ class ItemVersion(SealedTextMixin, models.Model):
 
 EVENT_LABELS = {
     "create": "创建草稿", "edit": "修改", "editor_edit": "编辑修改", "attach": "上传附件", "detach": "删除附件",
+    "print_picture": "设为随文刊发", "unprint_picture": "取消随文刊发",
     "send_for_signoff": "提交审签", "withdraw": "撤回", "sign_off": "审签并报送", "send_back": "退回撰写人",
     "start_review": "开始编辑", "return": "退回修改", "reject": "退稿", "hold": "备用",
     "adopt": "采用", "publish": "刊发", "unadopt": "撤销采用", "forward": "转报上级", "forward_in": "收到转报",
@@ -326,6 +327,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField("大小")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # 随文刊发: the office's editor chose this picture to be printed after the item's body
+    # in the bulletin (only kind "image", which passed the upload checks).
+    for_print = models.BooleanField("随文刊发", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "附件"

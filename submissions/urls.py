@@ -15,6 +15,7 @@ urlpatterns = [
     path("items/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("attachments/<int:pk>/print/", views.attachment_print, name="attachment_print"),
     path("signoff/", views.signoff_queue, name="signoff_queue"),
     path("desk/", views.desk, name="desk"),
 ]

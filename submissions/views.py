@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from units.access import phone_for
 from units.reads import record_read
 
-from . import access, actions, queries
+from . import access, actions, pictures, queries
 from .docx_import import import_docx
 from .downloads import attachment_response
 from .forms import ActionForm, AttachmentForm, DocxImportForm, EditorEditForm, FilterForm, ItemEditForm
@@ -211,6 +211,7 @@ def item_detail(request, pk: int):
         "action_form": ActionForm(initial={"version": item.version}),
         "attachment_form": AttachmentForm(),
         "attachments": item.attachments.all(),
+        "can_mark_for_print": access.can_mark_for_print(request.user, item),
         "events": queries.history(item),
         "versions": queries.item_versions(item),
         "topics": item.topics.all(),
@@ -343,6 +344,23 @@ def attachment_delete(request, pk: int):
     else:
         messages.success(request, "附件已删除。")
     return redirect("item_detail", item_pk)
+
+
+@require_POST
+def attachment_print(request, pk: int):
+    """Mark or unmark a picture 随文刊发: the receiving office's editors only (404 to
+    anyone else, as if the attachment did not exist)."""
+    attachment = _get_attachment(request, pk)
+    if not access.can_mark_for_print(request.user, attachment.item):
+        raise Http404("没有找到该附件")
+    for_print = request.POST.get("for_print") == "1"
+    try:
+        pictures.mark_for_print(attachment=attachment, user=request.user, for_print=for_print)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已设为随文刊发，图片将印在信息正文之后。" if for_print else "已取消随文刊发。")
+    return redirect("item_detail", attachment.item_id)
 
 
 @require_GET

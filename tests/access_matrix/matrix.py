@@ -525,6 +525,17 @@ MATRIX: dict[str, list[Check]] = {
     "attachment_delete": [
         page("POST", at("own", "staff"), anchor="dept", kwargs=pk("draft_attachment"), effect=_attachments("draft", 0))
     ],
+    # 随文刊发 (issue 17): the editors of the office the item went to, no one else.
+    "attachment_print": [
+        page(
+            "POST",
+            at("parent", "editor"),
+            anchor="dept",
+            kwargs=pk("picture"),
+            data=lambda s: {"for_print": "1"},
+            effect=lambda s: Attachment.objects.get(pk=s.picture.pk).for_print,
+        )
+    ],
     "signoff_queue": [page("GET", anywhere("unit_approver"))],
     "desk": [page("GET", anywhere("editor"))],
     # Commissions (DOMAIN §9): the office's editors issue them; the target units answer.
@@ -1030,6 +1041,12 @@ MATRIX: dict[str, list[Check]] = {
         )
     ],
     "api-issue-docx": [
+        api("GET", SIGNED_ISSUE_READERS, kwargs=pk("signed_issue")),
+        api("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),
+        api("GET", SIGNED_ISSUE_READERS, kwargs=pk("restricted_issue"), variant="restricted"),
+    ],
+    # The PDF beside the .docx (issue 17), as the page issue_pdf.
+    "api-issue-pdf": [
         api("GET", SIGNED_ISSUE_READERS, kwargs=pk("signed_issue")),
         api("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),
         api("GET", SIGNED_ISSUE_READERS, kwargs=pk("restricted_issue"), variant="restricted"),

@@ -39,6 +39,7 @@ from submissions.commissions import actions as commissions
 from submissions.emergencies import actions as emergencies
 from submissions.models import Category, Confidentiality, EmergencyGrade, EmergencyRule
 from tests.factories import UnitFactory, UserFactory
+from tests.images import png
 from tests.submissions.pdf_files import minimal_pdf
 from units.models import Notification, Role, UnitKind
 
@@ -130,13 +131,14 @@ def build() -> Scenario:
     # --- Items of the department, at the city office -----------------------------------
     item = actions.create_draft(author=writer, data=_data("市发展改革委推进重大项目建设"))
     o["attachment"] = actions.add_attachment(item=item, user=writer, upload=SimpleUploadedFile("数据表.pdf", PDF))
+    o["picture"] = actions.add_attachment(item=item, user=writer, upload=SimpleUploadedFile("现场.png", png()))
     _act(item, writer, "send_for_signoff")
     _act(item, approver, "sign_off")
     item.refresh_from_db()
     actions.edit_as_editor(item=item, user=editor, title="市发展改革委推进重大项目建设提速",
                            body=BODY + "（编辑修改）", expected_version=item.version)  # fmt: skip
     item.refresh_from_db()
-    o["item"] = item  # submitted, two versions, one attachment
+    o["item"] = item  # submitted, two versions, a PDF and a picture attached
 
     # 敏感: written by another staff member, so `staff@dept` is a colleague, not the author.
     s.people["author@dept"] = sens_author = UserFactory(username="sensitive_author", unit=u["dept"], roles=[Role.STAFF])

@@ -3,15 +3,16 @@ issue prints (ordered items, sources, the 报/送/发 footer) and, for each read
 its items they get (`issue_copy`: the page, the Word file and the API all start here)."""
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.db.models import Prefetch
 
 from common.tables import split_blocks
-from submissions.models import Confidentiality
+from submissions.models import Attachment, Confidentiality
 from units.models import Unit, User
 
 from . import access
-from .docx import DocIssue, DocItem, title_lines
+from .docx import DocIssue, DocItem, DocPicture, title_lines
 from .models import Adoption, AdoptionSource, Issue, RecipientKind
 
 CONFIDENTIALITY_MARKS = {"public": "公开", "internal": "内部", "sensitive": "敏感"}
@@ -29,6 +30,12 @@ def ordered_adoptions(issue: Issue, *, public_only: bool = False):
             "sources__unit",
             # the order the editor chose the sources in, which is the order of the body
             Prefetch("source_links", AdoptionSource.objects.select_related("item__unit").order_by("pk")),
+            # 随文刊发: only images (they passed the upload checks) the office's editor marked
+            Prefetch(
+                "source_links__item__attachments",
+                Attachment.objects.filter(for_print=True, kind="image").order_by("pk"),
+                to_attr="printed_pictures",
+            ),
         )
     )
     if public_only:
@@ -71,6 +78,32 @@ def source_units(adoption: Adoption) -> list[str]:
     return list(dict.fromkeys(link.item.unit.display_name for link in adoption.source_links.all()))
 
 
+def printed_pictures(adoption: Adoption | None) -> list[Attachment]:
+    """The pictures printed after an adoption's body (随文刊发), those of its sources in the
+    order of its body. Only for adoptions of the reader's copy: a withheld 敏感 item's
+    pictures are never asked for."""
+    if adoption is None:
+        return []
+    return [picture for link in adoption.source_links.all() for picture in link.item.printed_pictures]
+
+
+def picture_caption(attachment: Attachment) -> str:
+    """The caption under a printed picture: the attachment's name without its extension."""
+    return PurePosixPath(attachment.original_name).stem or attachment.original_name
+
+
+def _doc_pictures(adoption: Adoption) -> tuple[DocPicture, ...]:
+    out = []
+    for picture in printed_pictures(adoption):
+        try:
+            with picture.file.open("rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            continue  # the stored file is gone: the bulletin prints without it rather than fail
+        out.append(DocPicture(data=data, caption=picture_caption(picture)))
+    return tuple(out)
+
+
 def _source(adoption: Adoption) -> str:
     return "、".join(source_units(adoption))
 
@@ -103,7 +136,8 @@ def issue_document(issue: Issue, copy: IssueCopy) -> DocIssue:
     publication = issue.publication
     recipients = distribution(publication)
     items = tuple(
-        DocItem(title=a.plain_title, body=a.plain_body, source=_source(a), form=a.form) for a in copy.adoptions
+        DocItem(title=a.plain_title, body=a.plain_body, source=_source(a), form=a.form, pictures=_doc_pictures(a))
+        for a in copy.adoptions
     )
     if issue.note_body:
         items = (DocItem(title=issue.note_title, body=issue.note_body), *items)
@@ -146,6 +180,11 @@ class Section:
     def blocks(self) -> list[dict]:
         """Paragraphs ({"text": …}) and simple tables ({"rows": …}), as the file prints them."""
         return [{"text": b} if isinstance(b, str) else {"rows": b} for b in split_blocks(self.paragraphs)]
+
+    @property
+    def pictures(self) -> list[dict]:
+        """The pictures the file prints after the body, each {"attachment", "caption"}."""
+        return [{"attachment": p, "caption": picture_caption(p)} for p in printed_pictures(self.adoption)]
 
 
 def document_sections(document: DocIssue, adoptions) -> list[Section]:

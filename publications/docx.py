@@ -22,6 +22,9 @@ line (22 lines a page) and characters condensed by 0.25 pt (28 characters a line
   balanced lines by `title_lines`), body paragraphs (two-character first-line indent,
   justified), the source right-aligned in parentheses. Briefs (简讯) come under one
   "简讯" heading per run of consecutive briefs, each one paragraph led by its bold title.
+- Pictures marked 随文刊发 after an item's body: each centred in its own paragraph, scaled
+  down to the 版心 width (156 mm, and 150 mm high) with its aspect ratio kept, its caption
+  (the attachment's name) centred below it in 楷体 四号.
 - 版记 at the foot of the last page: a one-column table floating at the bottom of the
   版心, its top and bottom borders the thick rules, "报：…", "送：…", "发：…", "抄送：…"
   (the issue's extra recipients), a thin rule, "{office}　　{date}印发", "（共印N份）";
@@ -57,7 +60,16 @@ from docx.oxml.ns import nsdecls, qn
 
 from common.tables import split_blocks
 
-__all__ = ["DocIssue", "DocItem", "build_issue_docx", "issue_filename"]
+__all__ = ["DocIssue", "DocItem", "DocPicture", "build_issue_docx", "issue_filename"]
+
+
+@dataclass(frozen=True)
+class DocPicture:
+    """A picture printed after an item's body (随文刊发): the image file's bytes (PNG, JPEG
+    or GIF that passed the upload checks) and its caption (the attachment's name)."""
+
+    data: bytes
+    caption: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class DocItem:
     body: str  # paragraphs separated by "\n"
     source: str = ""  # submitting unit(s), printed in parentheses at the end of the item
     form: str = "full"  # "full" 信息 | "brief" 简讯 | "excerpt" 摘编 | "composite" 综合
+    pictures: tuple[DocPicture, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -457,6 +470,21 @@ def _styles(masthead_pt: int) -> list[str]:
             '<w:spacing w:val="0"/>' + _size(SZ_SIHAO),
         ),
         _style(
+            "GovPicture",
+            "随文图片",
+            # the line grows with the picture (an exact line would crop it); kept with its caption
+            _KEEP
+            + '<w:snapToGrid w:val="0"/>'
+            + _spacing(240, before=LINE // 2, rule="auto")
+            + '<w:jc w:val="center"/>',
+        ),
+        _style(
+            "GovCaption",
+            "图片说明",
+            '<w:snapToGrid w:val="0"/>' + _spacing(400, before=60, after=LINE // 2) + '<w:jc w:val="center"/>',
+            _fonts(KAITI) + '<w:spacing w:val="0"/>' + _size(SZ_SIHAO),
+        ),
+        _style(
             "GovFooter",
             "版记",
             _KEEP + ind_footer + '<w:jc w:val="left"/>',
@@ -651,10 +679,11 @@ def _toc(items: tuple[DocItem, ...]) -> list[str]:
 _RUN_IN_END = "。！？；：…!?;:"
 
 
-def _items(items: tuple[DocItem, ...]) -> list[str]:
+def _items(items: tuple[DocItem, ...], placed: dict | None = None) -> list[str]:
     out: list[str] = []
     previous = None
-    for item in items:
+    placed = placed or {}
+    for index, item in enumerate(items):
         if item.form not in FORMS:
             raise ValueError(f"unknown item form {item.form!r}")
         title = _line(item.title)
@@ -671,13 +700,74 @@ def _items(items: tuple[DocItem, ...]) -> list[str]:
             out.append(_para("GovBody", runs))
             for j, text in enumerate(rest, 1):
                 out.append(_para("GovBody", _run(text + (last_suffix if j == len(rest) else ""))))
+            out += _pictures(item, placed.get(index, ()))
         else:
             out.append(_para("GovTitle", _lines_run(title_lines(title))))
             for block in split_blocks(paragraphs):
                 out.append(_para("GovBody", _run(block)) if isinstance(block, str) else _table(block))
+            out += _pictures(item, placed.get(index, ()))
             if source:
                 out.append(_para("GovSource", _run(source)))
         previous = item.form
+    return out
+
+
+# A picture is at most as wide as the 版心 (156 mm) and, so that it and its caption fit on
+# one page under an item title, at most 150 mm high; never enlarged beyond its own size.
+EMU_PER_TWIP = 635
+PICTURE_MAX_W = TEXT_W * EMU_PER_TWIP
+PICTURE_MAX_H = 150 * 36000
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A picture added to the package: its relationship id and printed size in EMU."""
+
+    rid: str
+    cx: int
+    cy: int
+    shape_id: int
+
+
+def picture_size(width: int, height: int) -> tuple[int, int]:
+    """The printed size (EMU) of a picture whose own size is `width` × `height` EMU: scaled
+    down to the 版心 width and the height limit, the aspect ratio kept."""
+    scale = min(1.0, PICTURE_MAX_W / max(width, 1), PICTURE_MAX_H / max(height, 1))
+    return max(int(width * scale), 1), max(int(height * scale), 1)
+
+
+def _place_pictures(document, items: tuple[DocItem, ...]) -> dict[int, list[_Placed]]:
+    placed: dict[int, list[_Placed]] = {}
+    shape_id = 100
+    for index, item in enumerate(items):
+        for picture in item.pictures:
+            rid, image = document.part.get_or_add_image(io.BytesIO(picture.data))
+            cx, cy = picture_size(image.width, image.height)
+            shape_id += 1
+            placed.setdefault(index, []).append(_Placed(rid, cx, cy, shape_id))
+    return placed
+
+
+def _pictures(item: DocItem, placed) -> list[str]:
+    """Each picture centred in its own paragraph, its caption below it in 楷体."""
+    out = []
+    for picture, p in zip(item.pictures, placed, strict=True):
+        name = f"图片{p.shape_id}"
+        drawing = (
+            '<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{p.cx}" cy="{p.cy}"/><wp:docPr id="{p.shape_id}" name="{name}"/>'
+            '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{p.shape_id}" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="{p.rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{p.cx}" cy="{p.cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+        )
+        out.append(_para("GovPicture", drawing))
+        caption = _line(picture.caption)
+        if caption:
+            out.append(_para("GovCaption", _run(caption)))
     return out
 
 
@@ -770,15 +860,15 @@ def _distribution(issue: DocIssue) -> list[str]:
 _SECTION_BREAK = "<w:sectPr/>"  # filled in by _split_sections with the first section's properties
 
 
-def _body_xml(issue: DocIssue) -> str:
+def _body_xml(issue: DocIssue, placed: dict | None = None) -> str:
     parts = _masthead(issue)
     if issue.toc and len(issue.items) >= 2:
         parts += _toc(issue.items)
-    parts += _items(issue.items)
+    parts += _items(issue.items, placed)
     if issue.withheld_note:
         parts.append(_para("GovBody", _run(_line(issue.withheld_note))))
     parts += _distribution(issue)
-    return f"<w:body {nsdecls('w')}>{''.join(parts)}</w:body>"
+    return f"<w:body {nsdecls('w', 'wp', 'a', 'pic', 'r')}>{''.join(parts)}</w:body>"
 
 
 # ---------------------------------------------------------------- API
@@ -819,7 +909,8 @@ def build_issue_docx(issue: DocIssue) -> bytes:
     for child in list(body):
         if child is not sect:
             body.remove(child)
-    for child in list(parse_xml(_body_xml(issue))):
+    placed = _place_pictures(document, issue.items)
+    for child in list(parse_xml(_body_xml(issue, placed))):
         sect.addprevious(child)
     _split_sections(document)
 

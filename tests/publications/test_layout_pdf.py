@@ -18,7 +18,8 @@ import pdfplumber
 import pytest
 
 from publications import pdf
-from publications.docx import DocIssue, DocItem
+from publications.docx import DocIssue, DocItem, DocPicture
+from tests.images import png
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -87,6 +88,17 @@ CASES = {
                 + "\n| 边民互市贸易额（亿元） | 10.3 | 8.1% |\n"
                 + BODY,
                 "省商务厅",
+            ),
+        )
+    ),
+    # 随文刊发: a picture far wider than the 版心 and one far taller than a page would hold
+    "a picture": _issue(
+        items=(
+            DocItem(
+                "边境口岸通关效率持续提升",
+                BODY * 2,
+                "省商务厅",
+                pictures=(DocPicture(png(3000, 1500), "磨憨口岸货运通道"), DocPicture(png(1000, 3000), "边民互市点")),
             ),
         )
     ),
@@ -316,3 +328,26 @@ def test_a_table_is_ruled_in_fangsong_within_the_type_area(rendered):
 def test_one_item_shares_its_page_with_the_footer(rendered):
     result = rendered["one item"]
     assert result.footer_page == "same" and len(result.pages) == 1
+
+
+def test_a_picture_is_scaled_into_the_type_area_centred_with_its_caption_below(rendered):
+    pages = rendered["a picture"].pages
+    images = [(number, image) for number, page in enumerate(pages) for image in page.images]
+    assert len(images) == 2
+    sizes = []
+    for number, image in images:
+        x0, x1, top, bottom = mm(image["x0"]), mm(image["x1"]), mm(image["top"]), mm(image["bottom"])
+        # 5.2.2 版心 156 mm × 225 mm: the picture stays inside it
+        assert x0 >= LEFT - 0.5 and x1 <= RIGHT + 0.5 and top >= TOP - 0.5 and bottom <= BOTTOM + 0.5
+        assert abs((x0 + x1) / 2 - (LEFT + RIGHT) / 2) < 1  # centred
+        sizes.append((x1 - x0, bottom - top))
+        # the caption: the next text line below the picture, centred, in 4号
+        below = [line for line in _text_lines(pages[number]) if mm(line["top"]) >= bottom - 0.5]
+        caption = min(below, key=lambda line: line["top"])
+        assert caption["text"].replace(" ", "") in ("磨憨口岸货运通道", "边民互市点")
+        assert mm(caption["top"]) - bottom < 8
+        assert all(abs(c["size"] - 14) < 0.3 for c in caption["chars"])
+        assert abs((mm(caption["x0"]) + mm(caption["x1"])) / 2 - (LEFT + RIGHT) / 2) < 2
+    (wide_w, wide_h), (tall_w, tall_h) = sizes
+    assert abs(wide_w - TEXT_W) < 1 and abs(wide_w / wide_h - 2) < 0.02  # scaled to the 版心 width, aspect kept
+    assert abs(tall_h - 150) < 1 and abs(tall_h / tall_w - 3) < 0.05  # too tall: scaled to 150 mm high

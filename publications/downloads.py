@@ -1,13 +1,14 @@
 """The issue's Word file and PDF as downloads, for the page and the API alike."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 
 from common.downloads import file_response
+from submissions.downloads import attachment_response
 from units.models import User
 from units.reads import record_read
 
 from . import docx, pdf
-from .copies import issue_copy, issue_document
+from .copies import issue_copy, issue_document, printed_pictures
 from .models import Issue
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -59,3 +60,16 @@ def issue_pdf_response(issue: Issue, user: User) -> FileResponse:
     except pdf.ConversionError as exc:
         raise PdfUnavailable(f"PDF 生成失败（{exc}），请下载 Word 文件。") from exc
     return file_response(data, filename=filename, content_type=PDF)
+
+
+def issue_picture_response(issue: Issue, user: User, attachment_id: int) -> FileResponse:
+    """A picture printed in `issue` (随文刊发), for a reader of the issue (the caller got it
+    through access.get_issue_for_user): only if it belongs to an item of the copy this
+    reader gets, so never a withheld 敏感 item's; else 404. The issue's readers include
+    leaders who may not open the item itself, so the item's attachment URL will not do."""
+    copy = issue_copy(issue, user)
+    for adoption in copy.adoptions:
+        for picture in printed_pictures(adoption):
+            if picture.pk == attachment_id:
+                return attachment_response(picture)
+    raise Http404("没有找到该图片")

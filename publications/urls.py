@@ -23,6 +23,7 @@ urlpatterns = [
     path("issues/<int:pk>/take-back/", views.issue_take_back, name="issue_take_back"),
     path("issues/<int:pk>/docx/", views.issue_docx, name="issue_docx"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
+    path("issues/<int:pk>/pictures/<int:attachment>/", views.issue_picture, name="issue_picture"),
     path("bulletins/", views.my_bulletins, name="my_bulletins"),
     path("public/", public_views.public_index, name="public_index"),
     path("public/<int:pk>/", public_views.public_publication, name="public_publication"),

@@ -17,7 +17,7 @@ from submissions.workflow import TransitionError
 
 from . import access, actions, queries
 from .copies import issue_copy, issue_document
-from .downloads import PdfUnavailable, issue_docx_response, issue_pdf_response
+from .downloads import PdfUnavailable, issue_docx_response, issue_pdf_response, issue_picture_response
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
 from .models import Adoption, CompileRun, IssueRead, IssueState
 from .tasks import compile_publication
@@ -370,6 +370,13 @@ def issue_pdf(request, pk: int):
     except PdfUnavailable as exc:
         messages.warning(request, str(exc))
         return redirect("issue_detail", issue.pk)
+
+
+@require_GET
+def issue_picture(request, pk: int, attachment: int):
+    """A picture printed in the issue, for its readers, from the copy they get."""
+    issue = access.get_issue_for_user(request.user, pk)
+    return issue_picture_response(issue, request.user, attachment)
 
 
 @require_GET

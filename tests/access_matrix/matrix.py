@@ -667,6 +667,10 @@ MATRIX: dict[str, list[Check]] = {
         page("GET", DRAFT_ISSUE_READERS, kwargs=pk("draft_issue"), variant="draft"),
         page("GET", SIGNED_ISSUE_READERS, kwargs=pk("restricted_issue"), variant="restricted"),
     ],
+    # A picture printed in the issue (issue 17): its readers, from the copy they get.
+    "issue_picture": [
+        page("GET", SIGNED_ISSUE_READERS, kwargs=lambda s: {"pk": s.signed_issue.pk, "attachment": s.signed_picture.pk})
+    ],
     "my_bulletins": [page("GET", SIGNED_IN)],
     # 公开 publications: their signed issues' public items, without login; nothing of a
     # publication that is not public.

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -37,7 +38,7 @@ from submissions import actions
 from submissions.categories import ensure_categories
 from submissions.commissions import actions as commissions
 from submissions.emergencies import actions as emergencies
-from submissions.models import Category, Confidentiality, EmergencyGrade, EmergencyRule
+from submissions.models import Attachment, Category, Confidentiality, EmergencyGrade, EmergencyRule
 from tests.factories import UnitFactory, UserFactory
 from tests.images import png
 from tests.submissions.pdf_files import minimal_pdf
@@ -192,6 +193,12 @@ def build() -> Scenario:
 
     published = submitted("市发展改革委项目投资增长", confidentiality=Confidentiality.PUBLIC)
     o["published_adoption"] = adoption = pub_actions.adopt(item=published, user=editor, publication=bulletin)
+    # a picture printed with it (随文刊发), made here since the item is past its writer's edits
+    o["signed_picture"] = picture = Attachment(
+        item=published, original_name="项目现场.png", kind="image", content_type="image/png", size=1,
+        uploaded_by=writer, for_print=True,
+    )  # fmt: skip
+    picture.file.save("upload.png", ContentFile(png()), save=True)
     issue = pub_actions.create_issue(publication=bulletin, user=editor)
     pub_actions.add_to_issue(issue=issue, adoptions=[adoption], user=editor)
     o["signed_issue"] = pub_actions.sign_off_issue(issue=issue, user=signer)

@@ -98,13 +98,22 @@ def test_an_unmarked_picture_is_not_printed(client, writer, unit_approver, edito
 
 
 def test_the_issue_page_shows_the_picture_and_caption_where_the_file_prints_it(
-    client, writer, unit_approver, editor, issue_approver, bulletin
+    client, writer, unit_approver, editor, issue_approver, leader, outsider, bulletin
 ):
     adoption, wide = _adopted_with_pictures(writer, unit_approver, editor, bulletin)
     issue = signed_issue(editor, issue_approver, bulletin, [adoption])
+    url = reverse("issue_picture", args=[issue.pk, wide.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    # the office's leader reads the issue but may not open the item: the picture comes
+    # through the issue's access check
+    client.force_login(leader)
+    assert client.get(reverse("attachment_download", args=[wide.pk])).status_code == 404
+    assert client.get(url).status_code == 200
+    unmarked = Attachment.objects.get(item=wide.item, original_name="未选图片.png")
+    assert client.get(reverse("issue_picture", args=[issue.pk, unmarked.pk])).status_code == 404
     client.force_login(editor)
     page = client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
-    url = reverse("attachment_download", args=[wide.pk])
     assert f'data-picture="{wide.pk}"' in page and f'src="{url}"' in page
     assert "<figcaption" in page and ">项目现场</figcaption>" in page
     assert page.index(f'data-picture="{wide.pk}"') < page.index('id="issue-footer"')
@@ -136,9 +145,11 @@ def test_a_withheld_sensitive_items_picture_is_neither_in_the_readers_file_nor_p
     assert len(document.inline_shapes) == 0
     assert "项目现场" not in "".join(p.text for p in document.paragraphs)
     page = client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
-    assert f'data-picture="{picture.pk}"' not in page and reverse("attachment_download", args=[picture.pk]) not in page
+    url = reverse("issue_picture", args=[issue.pk, picture.pk])
+    assert f'data-picture="{picture.pk}"' not in page and url not in page
     assert "本期另有1条敏感信息" in page
-    assert client.get(reverse("attachment_download", args=[picture.pk])).status_code == 404
+    assert client.get(url).status_code == 404
     client.force_login(editor)  # the office's editor reads the whole issue, picture and all
     assert len(_docx(client, issue).inline_shapes) == 1
     assert f'data-picture="{picture.pk}"' in client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
+    assert client.get(url).status_code == 200

@@ -16,7 +16,7 @@ from django.http import Http404
 from units.access import holds
 from units.models import Role, User
 
-from .models import AT_OFFICE, Confidentiality, Item
+from .models import AT_OFFICE, Confidentiality, Item, State
 from .workflow import WRITER_EDITABLE
 
 UNIT_READERS = (Role.STAFF, Role.UNIT_APPROVER, Role.LEADER)
@@ -36,11 +36,16 @@ def is_office_editor(user: User, item: Item) -> bool:
     return edits_for_office(user, item.office_id)
 
 
+# Pictures are chosen until the item is printed: a signed issue is locked, and its stored
+# Word file and PDF must stay the document its page shows.
+PRINT_MARKABLE = (State.SUBMITTED, State.IN_REVIEW, State.HELD, State.ADOPTED)
+
+
 def can_mark_for_print(user: User, item: Item) -> bool:
     """May this person choose which of the item's pictures are printed with it (随文刊发)?
-    The editors of the office it was sent to, while it is at that office (AT_OFFICE);
+    The editors of the office it was sent to, until it is published (PRINT_MARKABLE);
     the action checks the same."""
-    return item.state in AT_OFFICE and is_office_editor(user, item)
+    return item.state in PRINT_MARKABLE and is_office_editor(user, item)
 
 
 def can_write_items(user: User) -> bool:

@@ -23,7 +23,7 @@ def mark_for_print(*, attachment: Attachment, user: User, for_print: bool) -> At
     no-op, not a second event."""
     item = attachment.item
     if not access.can_mark_for_print(user, item):
-        raise TransitionError("只有收到该信息的编辑部门的编辑可以设置随文刊发。")
+        raise TransitionError("信息刊发后不能再更改随文刊发的图片；只有收到该信息的编辑部门的编辑可以设置。")
     if attachment.kind != PRINTABLE_KIND:
         raise TransitionError("只有图片附件可以随文刊发。")
     if attachment.for_print == for_print:

@@ -89,6 +89,14 @@ def test_a_marked_picture_is_printed_after_the_body_in_the_version_area_with_its
     assert paragraphs[at - 1].style.style_id == "GovBody" and paragraphs[at + 2].style.style_id == "GovSource"
 
 
+def test_once_published_the_pictures_are_fixed(client, writer, unit_approver, editor, issue_approver, bulletin):
+    adoption, wide = _adopted_with_pictures(writer, unit_approver, editor, bulletin)
+    signed_issue(editor, issue_approver, bulletin, [adoption])
+    client.force_login(editor)
+    assert client.post(reverse("attachment_print", args=[wide.pk]), {"for_print": "0"}).status_code == 404
+    assert Attachment.objects.get(pk=wide.pk).for_print  # the signed issue's file and page keep it
+
+
 def test_an_unmarked_picture_is_not_printed(client, writer, unit_approver, editor, issue_approver, bulletin):
     adoption, _ = _adopted_with_pictures(writer, unit_approver, editor, bulletin, mark=False)
     issue = signed_issue(editor, issue_approver, bulletin, [adoption])

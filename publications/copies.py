@@ -108,14 +108,12 @@ def _source(adoption: Adoption) -> str:
     return "、".join(source_units(adoption))
 
 
-def official_order(units: list[Unit]) -> dict[int, tuple]:
+def official_order(units: list[Unit]) -> dict[int, str]:
     """Each unit's place in the official order (`Unit.sort_order` at every level of the
     tree, then the id), as a sort key: a department after its office, offices in their
-    official order rather than in the text order of their tree paths ("/1/10/" < "/1/9/")."""
-    ancestor_ids = {pk for unit in units for pk in unit.ancestor_ids}
-    orders = dict(Unit.objects.filter(pk__in=ancestor_ids).values_list("pk", "sort_order"))
-    orders.update({unit.pk: unit.sort_order for unit in units})
-    return {unit.pk: tuple((orders.get(pk, 0), pk) for pk in [*unit.ancestor_ids, unit.pk]) for unit in units}
+    official order rather than in the text order of their tree paths ("/1/10/" < "/1/9/").
+    It is the stored `Unit.order_key`, so no query."""
+    return {unit.pk: unit.order_key for unit in units}
 
 
 def distribution(publication) -> dict[str, list[str]]:
@@ -125,7 +123,7 @@ def distribution(publication) -> dict[str, list[str]]:
     keys = official_order([r.unit for r in entries if r.unit_id])
     # At equal sort_order a name comes first: those outside the tree (省委、省政府领导,
     # 国务院办公厅) rank above the units of the office's own tree.
-    entries.sort(key=lambda r: (r.sort_order, 1 if r.unit_id else 0, keys.get(r.unit_id, ()), r.name, r.pk))
+    entries.sort(key=lambda r: (r.sort_order, 1 if r.unit_id else 0, keys.get(r.unit_id, ""), r.name, r.pk))
     lines: dict[str, list[str]] = {k: [] for k in RecipientKind.values}
     for r in entries:
         lines[r.kind].append(r.label)

@@ -67,7 +67,7 @@ class Board:
 
 
 def scoreboard(scheme: Scheme) -> Board:
-    scheme_units = list(scheme.scheme_units.select_related("unit__assessment_class").order_by("unit__path"))
+    scheme_units = list(scheme.scheme_units.select_related("unit__assessment_class").order_by("unit__order_key"))
     class_quotas = dict(scheme.quotas.values_list("assessment_class_id", "quota"))
     publications = list(Publication.objects.filter(office_id=scheme.office_id).order_by("sort_order", "pk"))
     rows: dict[int, Row] = {}
@@ -125,7 +125,7 @@ def scoreboard(scheme: Scheme) -> Board:
     for unit_id in vetoed & set(rows):
         rows[unit_id].vetoed = True
     _rank(rows, scheme)
-    ordered = sorted(rows.values(), key=lambda r: (r.rank, r.unit.path))
+    ordered = sorted(rows.values(), key=lambda r: (r.rank, r.unit.order_key))
     return Board(
         scheme=scheme,
         rows=ordered,

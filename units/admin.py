@@ -108,6 +108,7 @@ class UnitAdmin(ScopedAdmin):
     search_fields = ["name", "short_name"]
     list_select_related = ["parent", "assessment_class"]
     list_per_page = 50
+    ordering = ["order_key"]  # the official order (排序号 at each level, then the tree)
 
     def scoped(self, request, qs):
         return qs.filter(pk__in=access.administered_units(request.user).values("pk"))
@@ -166,7 +167,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     list_filter = ["is_active", "role_grants__role", "unit__kind"]
     search_fields = ["username", "full_name", "unit__name"]
     list_select_related = ["unit"]
-    ordering = ["unit__path", "username"]
+    ordering = ["unit__order_key", "username"]
     # Shown, not edited: the form would also cut date_joined to the minute on every save
     # (the zh-hans time format has no seconds), a change the audit record would show.
     readonly_fields = ["last_login", "date_joined"]

@@ -24,7 +24,7 @@ class UnitsConfig(AppConfig):
             )
             return f"{who}·{roles.get(grant.role, grant.role)}"
 
-        audit.register(Unit, exclude=("path", "depth"), unit=lambda u: u.pk)
+        audit.register(Unit, exclude=("path", "depth", "order_key"), unit=lambda u: u.pk)
         audit.register(
             User,
             exclude=("last_login",),

@@ -44,6 +44,16 @@ class UnitQuerySet(models.QuerySet):
     def active(self) -> "UnitQuerySet":
         return self.filter(is_active=True)
 
+    def in_official_order(self) -> "UnitQuerySet":
+        """The units in the official order (排序号 at each level of the tree, then the tree)."""
+        return self.order_by("order_key")
+
+
+def order_segment(sort_order: int, pk: int) -> str:
+    """One level of `Unit.order_key`: fixed width, so that text order is numeric order
+    (a PositiveIntegerField and a BigAutoField both fit in ten digits)."""
+    return f"{sort_order:010d}{pk:010d}/"
+
 
 class Unit(models.Model):
     """A node of the reporting tree. Every unit reports to its parent.
@@ -68,12 +78,16 @@ class Unit(models.Model):
     sort_order = models.PositiveIntegerField("排序", default=0)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    # The official order as one sortable text: each level's `order_segment` (排序号, then
+    # the id) appended to the parent's. `path` cannot serve: its text order puts "/1/10/"
+    # before "/1/2/" and ignores 排序号. Kept wherever `path` is (save, the directory import).
+    order_key = models.CharField(max_length=500, editable=False, db_index=True, default="")
 
     objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"
-        ordering = ["path"]
+        ordering = ["order_key"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_under_parent"),
             models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="unit_unique_root_name"),
@@ -84,15 +98,21 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        old_path = self.path
         super().save(*args, **kwargs)
-        new_path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
-        if new_path != old_path:
-            depth = new_path.count("/") - 2
-            Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
-            self.path, self.depth = new_path, depth
+        # Read the stored keys, ours and the parent's, rather than trust this instance: an
+        # ancestor's 排序号 may have changed since it was loaded.
+        stored = dict((pk, (path, key)) for pk, path, key in Unit.objects.filter(
+            pk__in=[self.pk, self.parent_id]).values_list("pk", "path", "order_key"))  # fmt: skip
+        old_path, old_key = stored[self.pk]
+        parent_path, parent_key = stored[self.parent_id] if self.parent_id else ("/", "")
+        new_path = parent_path + f"{self.pk}/"
+        new_key = parent_key + order_segment(self.sort_order, self.pk)
+        depth = new_path.count("/") - 2
+        if (new_path, new_key) != (old_path, old_key):
+            Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth, order_key=new_key)
             if old_path:
-                self._move_subtree(old_path, new_path)
+                self._move_subtree(old_path, new_path, old_key, new_key)
+        self.path, self.depth, self.order_key = new_path, depth, new_key
 
     @property
     def display_name(self) -> str:
@@ -111,12 +131,16 @@ class Unit(models.Model):
             return include_self
         return other.pk in self.ancestor_ids
 
-    def _move_subtree(self, old_path: str, new_path: str) -> None:
-        # Moving a unit re-roots its whole subtree; done row by row because it is rare
-        # (a reorganisation) and must work the same on SQLite and PostgreSQL.
+    def _move_subtree(self, old_path: str, new_path: str, old_key: str, new_key: str) -> None:
+        # Moving a unit (or changing its 排序号) re-roots its whole subtree; done row by row
+        # because it is rare (a reorganisation) and must work the same on SQLite and PostgreSQL.
         shift = new_path.count("/") - old_path.count("/")
         for unit in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-            Unit.objects.filter(pk=unit.pk).update(path=new_path + unit.path[len(old_path) :], depth=unit.depth + shift)
+            Unit.objects.filter(pk=unit.pk).update(
+                path=new_path + unit.path[len(old_path) :],
+                depth=unit.depth + shift,
+                order_key=new_key + unit.order_key[len(old_key) :],
+            )
 
 
 class Role(models.TextChoices):

@@ -21,7 +21,7 @@ def directory(request):
     kind = request.GET.get("kind", "")
     active = request.GET.get("active", "")
     units = queries.unit_directory(access.administered_units(request.user), q=q, kind=kind, active=active)
-    page = Paginator(units.order_by("path"), 50).get_page(request.GET.get("page"))
+    page = Paginator(units.in_official_order(), 50).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "kind": kind, "active": active, "kinds": UnitKind.choices}
     return render(request, "units/directory.html", context)
 
@@ -33,7 +33,7 @@ def unit_detail(request, pk: int):
     context = {
         "unit": unit,
         "ancestors": unit.__class__.objects.ancestors_of(unit),
-        "children": unit.children.order_by("sort_order", "name"),
+        "children": unit.children.in_official_order(),
         "members": queries.unit_members(unit),
         "role_labels": dict(Role.choices),
     }

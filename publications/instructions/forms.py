@@ -81,19 +81,10 @@ class InstructionForm(forms.Form):
         """The handling units for the picker, in the official order of the tree (each
         level by sort_order, as lists and distribution footers are), indented by depth,
         with the chosen ones (as posted, or the default) ticked."""
-        units = list(self.fields["units"].queryset)
-        path_ids = {int(p) for u in units for p in u.path.strip("/").split("/") if p}
-        order = dict(Unit.objects.filter(pk__in=path_ids).values_list("pk", "sort_order"))
-
-        def key(unit: Unit) -> tuple:
-            return tuple((order.get(int(p), 0), int(p)) for p in unit.path.strip("/").split("/") if p)
-
+        units = list(self.fields["units"].queryset.order_by("order_key"))
         chosen = {str(v.pk if isinstance(v, Unit) else v) for v in (self["units"].value() or [])}
         top = min((u.depth for u in units), default=0)
-        return [
-            {"pk": u.pk, "name": u.name, "indent": u.depth - top, "checked": str(u.pk) in chosen}
-            for u in sorted(units, key=key)
-        ]
+        return [{"pk": u.pk, "name": u.name, "indent": u.depth - top, "checked": str(u.pk) in chosen} for u in units]
 
     def clean_leader_name(self) -> str:
         name = self.cleaned_data["leader_name"].strip()

@@ -33,7 +33,7 @@ def localtime_text(value: dt.datetime) -> str:
 
 def eligible_targets(office: Unit) -> QuerySet[Unit]:
     """The units an office may commission and expects monthly progress from: its active children."""
-    return Unit.objects.filter(parent=office, is_active=True).order_by("sort_order", "name")
+    return Unit.objects.filter(parent=office, is_active=True).in_official_order()
 
 
 def answer_status(answered_at: dt.datetime | None, deadline: dt.datetime, now: dt.datetime) -> str:
@@ -98,7 +98,7 @@ def commission_targets(commission: Commission, *, now: dt.datetime | None = None
     links = (
         commission.target_links.select_related("unit")
         .annotate(answered_at=first_answer_at("commission_id", "unit_id"))
-        .order_by("unit__sort_order", "unit__name")
+        .order_by("unit__order_key")
     )
     items = defaultdict(list)
     answering = Item.objects.filter(commission=commission, office_id=commission.office_id, state__in=AT_OFFICE)

@@ -15,11 +15,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 import audit
 
 from ..actions import set_roles
-from ..models import RoleGrant, Unit, User
+from ..models import RoleGrant, Unit, User, order_segment
 from .parse import ParsedDirectory
 from .plan import CHANGE, CREATE, DISABLE, Plan, RowPlan, build_plan
 
@@ -146,6 +148,7 @@ def _apply_units(rows: list[RowPlan], tick) -> dict:
             outside[node] = Unit.objects.get(pk=node)
         return outside[node]
 
+    shifted = False  # some unit's 排序号 changed: keys below it moved in the database
     by_depth: dict[int, list[RowPlan]] = {}
     for p in rows:
         by_depth.setdefault(p.data["depth"], []).append(p)
@@ -176,12 +179,32 @@ def _apply_units(rows: list[RowPlan], tick) -> dict:
         if moved:
             # Paths below a moved unit changed in the database: read them again.
             known = [u for u in (*node_unit.values(), *outside.values()) if u.pk is not None]
-            fresh = {pk: (path, dep) for pk, path, dep in Unit.objects.filter(
-                pk__in=[u.pk for u in known]).values_list("pk", "path", "depth")}  # fmt: skip
+            fresh = {pk: (path, dep, key) for pk, path, dep, key in Unit.objects.filter(
+                pk__in=[u.pk for u in known]).values_list("pk", "path", "depth", "order_key")}  # fmt: skip
             for u in known:
-                u.path, u.depth = fresh[u.pk]
+                u.path, u.depth, u.order_key = fresh[u.pk]
+            shifted = True  # and so did the order keys of the listed units further down
         if changed:
-            Unit.objects.bulk_update(changed, [f for f in UNIT_FIELDS if f != "parent"], batch_size=BATCH)
+            # A new 排序号 changes the order key of the unit and of its whole subtree; those
+            # below that the file does not list are shifted here, the listed ones get theirs
+            # from their parent on their own level.
+            if shifted:
+                # An ancestor's shift above moved these rows' keys in the database.
+                stored = dict(Unit.objects.filter(pk__in=[u.pk for u in changed]).values_list("pk", "order_key"))
+                for u in changed:
+                    u.order_key = stored[u.pk]
+            reordered = {}
+            for u in changed:
+                key = (u.parent.order_key if u.parent_id else "") + order_segment(u.sort_order, u.pk)
+                if key != u.order_key:
+                    reordered[u.order_key], u.order_key = key, key
+            Unit.objects.bulk_update(
+                changed, [f for f in UNIT_FIELDS if f != "parent"] + ["order_key"], batch_size=BATCH
+            )
+            for old_key, new_key in reordered.items():
+                if old_key:
+                    _shift_order_keys(old_key, new_key)
+                    shifted = True
             audit.record_many(
                 {"action": "update", "obj": u, "changes": audit.update_changes(u, old_values[u.pk], UNIT_FIELDS)}
                 for u in changed
@@ -193,9 +216,18 @@ def _apply_units(rows: list[RowPlan], tick) -> dict:
             for u in created:
                 u.path = (u.parent.path if u.parent_id else "/") + f"{u.pk}/"
                 u.depth = u.path.count("/") - 2
-            Unit.objects.bulk_update(created, ["path", "depth"], batch_size=BATCH)
+                u.order_key = (u.parent.order_key if u.parent_id else "") + order_segment(u.sort_order, u.pk)
+            Unit.objects.bulk_update(created, ["path", "depth", "order_key"], batch_size=BATCH)
         tick(len(level))
     return node_unit
+
+
+def _shift_order_keys(old_key: str, new_key: str) -> None:
+    """Give the subtree below a unit whose 排序号 changed its new order-key prefix: one
+    UPDATE, the same on SQLite and PostgreSQL."""
+    Unit.objects.filter(order_key__startswith=old_key).exclude(order_key=new_key).update(
+        order_key=Concat(Value(new_key), Substr("order_key", len(old_key) + 1))
+    )
 
 
 def _apply_people(

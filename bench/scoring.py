@@ -111,9 +111,11 @@ SOURCE_NAMES = [name for name, _ in SOURCES]
 SOURCE_WEIGHTS = [share for _, share in SOURCES]
 ENTRIES_PER_UNIT_YEAR = {"province": 150, "city": 100}  # mean, before the unit's activity factor
 YEAR_GROWTH = {2022: 0.85, 2023: 0.92, 2024: 1.0, 2025: 1.05, 2026: 1.1}
+# Seeded rows carry no chain value (""): COPY bypasses LedgerEntry.save, and the board reads
+# never look at it; what the chain costs is measured in bench/audit_chain.py.
 COPY_COLUMNS = (
     "id, scheme_id, unit_id, date, source, adoption_id, item_id, source_ref, rule, points, reason, "
-    "reverses_id, created_by_id, created_at"
+    "reverses_id, created_by_id, created_at, chain"
 )
 COPY_CHUNK = 100_000
 
@@ -196,8 +198,8 @@ def cn_number(n: int) -> str:
 
 def _children(parent, specs: list[tuple[str, str, str, int | None, int]]) -> list:
     """The children named in `specs` (name, short name, kind, class id, order), created
-    in bulk where missing; bulk_create skips Unit.save, so the path is set here."""
-    from units.models import Unit
+    in bulk where missing; bulk_create skips Unit.save, so path and order key are set here."""
+    from units.models import Unit, order_segment
 
     existing = {u.name: u for u in Unit.objects.filter(parent=parent)}
     new = [
@@ -209,7 +211,8 @@ def _children(parent, specs: list[tuple[str, str, str, int | None, int]]) -> lis
         Unit.objects.bulk_create(new)
         for unit in new:
             unit.path, unit.depth = f"{parent.path}{unit.pk}/", parent.depth + 1
-        Unit.objects.bulk_update(new, ["path", "depth"])
+            unit.order_key = parent.order_key + order_segment(unit.sort_order, unit.pk)
+        Unit.objects.bulk_update(new, ["path", "depth", "order_key"])
         existing.update((u.name, u) for u in new)
     return [existing[name] for name, *_ in specs]
 
@@ -469,7 +472,7 @@ def _rows(rng: random.Random, plans: list[Plan], first_id: int, today: dt.date):
         seconds = 8 * 3600 + int(tiebreak * 10 * 3600)
         created = dt.datetime.combine(day, dt.time(), tz) + dt.timedelta(seconds=seconds)
         yield (pk, scheme_id, unit_id, day.isoformat(), source, None, None, ref, rule, points, reason, reverses, None,
-               created.isoformat())  # fmt: skip
+               created.isoformat(), "")  # fmt: skip
 
 
 def seed_ledger(out: Report) -> None:

@@ -91,6 +91,14 @@ def _tasks_run_in_process(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = False
+    # An eager task runs under celery.result.denied_join_result, which saves and restores a
+    # process-wide flag. Two eager tasks in two threads (two approvers signing at once, each
+    # queueing the PDF task) can restore it in the wrong order and leave it set, and every
+    # later result.get() in this process — the real-worker tests — then refuses. The test
+    # process is never a worker, so the flag is put back to what it is outside a task.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

@@ -11,7 +11,10 @@ set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
-command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# soffice alone is not enough: libreoffice-common keeps it when Writer is removed.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+{ command -v soffice >/dev/null && { installed libreoffice-writer-nogui || installed libreoffice-writer; }; } \
+  || need+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || need+=(slapd)
 command -v ldapadd >/dev/null || need+=(ldap-utils)

@@ -351,3 +351,21 @@ class Fingerprint(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class DeskCount(models.Model):
+    """Items at an office per state, as signed changes: +1 when an item enters a state at
+    the office, -1 when it leaves. A PostgreSQL trigger on the item table writes them in
+    the same transaction as the change, whoever makes it (migration 0007); the desk sums
+    an office's rows instead of counting every item the office ever received.
+
+    Rows are only inserted, so moves at one office never wait for each other on a counter
+    row; `queries.desk_counts` folds an office's rows into one per state when they pile up.
+    """
+
+    office_id = models.IntegerField(db_index=True)
+    state = models.CharField(max_length=20)
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.state} {self.n:+d}"

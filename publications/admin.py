@@ -36,7 +36,7 @@ class RecipientInline(ScopedInline):
             above = user.unit.ancestor_ids if access.can_use_admin(user) else []
             kwargs["queryset"] = Unit.objects.filter(
                 Q(pk__in=access.administered_units(user).values("pk")) | Q(pk__in=above)
-            ).order_by("path")
+            ).order_by("order_key")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -79,7 +79,7 @@ def read_receipts(issue: Issue) -> dict:
         )
         .select_related("unit")
         .distinct()
-        .order_by("unit__sort_order", "unit__path", "pk")
+        .order_by("unit__order_key", "pk")
     )
     read_at = dict(IssueRead.objects.filter(issue=issue).values_list("reader_id", "first_read_at"))
     for leader in leaders:

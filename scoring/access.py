@@ -74,7 +74,7 @@ def visible_schemes(user: User):
     own = Scheme.objects.filter(office_id=user.unit_id) if holds_office_role(user) else None
     assessed = Scheme.objects.filter(scheme_units__unit_id=user.unit_id)
     qs = assessed if own is None else (own | assessed)
-    return qs.distinct().select_related("office").order_by("-year", "office__path")
+    return qs.distinct().select_related("office").order_by("-year", "office__order_key")
 
 
 def get_scheme_for_board(user: User, pk: int) -> Scheme:

@@ -115,7 +115,7 @@ class UnitStats:
 def period_statistics(scheme: Scheme, period: Period) -> list[UnitStats]:
     """Every assessed unit's figures for the period, ranked by points to the period's end.
     A fixed number of grouped queries, whatever the number of units."""
-    scheme_units = list(scheme.scheme_units.select_related("unit").order_by("unit__sort_order", "unit__path"))
+    scheme_units = list(scheme.scheme_units.select_related("unit").order_by("unit__order_key"))
     class_quotas = dict(scheme.quotas.values_list("assessment_class_id", "quota"))
     rows: dict[int, UnitStats] = {}
     for su in scheme_units:
@@ -174,7 +174,7 @@ def period_statistics(scheme: Scheme, period: Period) -> list[UnitStats]:
 
     for unit_id, rank in competition_ranks({u: r.total for u, r in rows.items()}).items():
         rows[unit_id].rank = rank
-    return sorted(rows.values(), key=lambda r: (r.rank, r.unit.sort_order, r.unit.path))
+    return sorted(rows.values(), key=lambda r: (r.rank, r.unit.order_key))
 
 
 def statistics_text(scheme: Scheme, period: Period) -> tuple[str, str]:

@@ -268,7 +268,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, office: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if office is not None:
-            self.fields["unit"].queryset = Unit.objects.filter(parent=office).order_by("sort_order", "name")
+            self.fields["unit"].queryset = Unit.objects.filter(parent=office).order_by("order_key")
             self.fields["topic"].queryset = Topic.objects.filter(office=office)
         for field in self.fields.values():
             css = (

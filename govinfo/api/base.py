@@ -44,13 +44,13 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         user = self.request.user
         if user.is_superuser:
-            return Unit.objects.all().order_by("path")
+            return Unit.objects.all().order_by("order_key")
         if user.unit_id is None:
             return Unit.objects.none()
         unit = user.unit
         ids = set(unit.ancestor_ids) | set(unit_access.administered_units(user).values_list("pk", flat=True))
         subtree = Unit.objects.descendants_of(unit, include_self=True)
-        return (Unit.objects.filter(pk__in=ids) | subtree).distinct().order_by("path")
+        return (Unit.objects.filter(pk__in=ids) | subtree).distinct().order_by("order_key")
 
 
 class UnitRefSerializer(serializers.ModelSerializer):

@@ -166,7 +166,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             access.people_for_user(self.request.user)
             .select_related("unit")
             .prefetch_related("role_grants")
-            .order_by("unit__path", "username")
+            .order_by("unit__order_key", "username")
         )
 
     @extend_schema(responses={200: PersonSerializer(many=True), **errors(404)}, description="管理员管理范围内的人员。")

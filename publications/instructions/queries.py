@@ -41,7 +41,7 @@ def handler_units(office: Unit, item: Item) -> QuerySet[Unit]:
     return (
         Unit.objects.filter(Q(path__startswith=office.path, is_active=True) | Q(pk=item.unit_id))
         .exclude(pk=office.pk)
-        .order_by("path")
+        .order_by("order_key")
     )
 
 

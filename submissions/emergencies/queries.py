@@ -109,9 +109,9 @@ def late_counts(qs: QuerySet[EmergencyCase], year: int) -> list[UnitLateCount]:
     rows = (
         qs.filter(occurred_at__year=year)
         .order_by()
-        .values("unit_id", "unit__name", "unit__short_name")
+        .values("unit_id", "unit__name", "unit__short_name", "unit__order_key")
         .annotate(total=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
-        .order_by("-late", "-total", "unit__name")
+        .order_by("-late", "-total", "unit__order_key")
     )
     return [UnitLateCount(r["unit__short_name"] or r["unit__name"], r["total"], r["late"]) for r in rows]
 

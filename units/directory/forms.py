@@ -49,5 +49,5 @@ class MoveForm(HandOverForm):
         from ..models import Role
 
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.order_by("path")
+        self.fields["unit"].queryset = units.order_by("order_key")
         self.fields["roles"].choices = Role.choices

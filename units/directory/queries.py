@@ -13,7 +13,7 @@ def export_rows(units: QuerySet[Unit]) -> tuple[list[dict], list[dict]]:
     A unit whose parent is outside `units` (the administrator's own unit) is exported
     with its parent's code, so that the file imports back into the same place."""
     unit_rows = list(
-        units.order_by("depth", "sort_order", "path").values(
+        units.order_by("order_key").values(
             "id",
             "code",
             "name",
@@ -28,7 +28,7 @@ def export_rows(units: QuerySet[Unit]) -> tuple[list[dict], list[dict]]:
     )
     people = list(
         User.objects.filter(unit__in=units, is_superuser=False)
-        .order_by("unit__path", "username")
+        .order_by("unit__order_key", "username")
         .values("id", "username", "full_name", "unit_id", "phone", "email", "is_active")
     )
     roles = defaultdict(list)

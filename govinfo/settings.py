@@ -61,10 +61,11 @@ def _item_keys() -> list[str]:
 
 # Keys that seal the text of 敏感 items at rest; the first encrypts, all decrypt.
 ITEM_ENCRYPTION_KEYS = _item_keys()
-# SM4-GCM in production (商用密码, GB/T 39786); Fernet is still possible, and ciphertexts of
-# either stay readable (submissions/sealing.py). Development and tests keep Fernet for
-# now: three tests of other areas assert the "fernet:" prefix.
-ITEM_CIPHER = env("ITEM_CIPHER", default="sm4" if PRODUCTION else "fernet")
+# SM4-GCM everywhere (商用密码, GB/T 39786), so that development and the tests run the path
+# production runs; ITEM_CIPHER=fernet is still possible, and ciphertexts of either stay
+# readable (submissions/sealing.py). The development key (var/item_encryption_key, a
+# Fernet key) serves both ciphers: the SM4 key is derived from it.
+ITEM_CIPHER = env("ITEM_CIPHER", default="sm4")
 if ITEM_CIPHER not in ("sm4", "fernet"):
     raise ImproperlyConfigured(f"ITEM_CIPHER 只能是 sm4 或 fernet，现在是 {ITEM_CIPHER!r}。")
 
@@ -213,7 +214,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Refuses the demo logins in production (units/demo_guard.py); authenticates nobody.
     "units.backends.DemoLoginGuard",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, but a superuser is refused in production (三员分立).
+    "units.backends.LocalAccountBackend",
 ]
 # Directory login (LDAP / Active Directory, django-auth-ldap), on when LDAP_SERVER_URI is
 # set (README "目录登录"). It sits after axes (lockout still counts) and before the local
@@ -467,6 +469,8 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: accounts unused for the policy's inactive_days are disabled (never deleted);
     # running twice disables nobody new, a lost run is caught up by the next.
     "disable-inactive-accounts": {"task": "units.disable_inactive_accounts", "schedule": crontab(minute=40, hour=1)},
+    # Daily: 敏感 items' attachment files a lost on_commit left in plaintext get sealed.
+    "seal-attachment-files": {"task": "submissions.seal_attachment_files", "schedule": crontab(minute=50, hour=1)},
 }
 if LDAP_SERVER_URI:
     # Nightly: people created, changed and disabled as in the directory; a lost run is

@@ -38,3 +38,24 @@ def test_celery_is_configured_to_lose_no_work(settings):
     assert settings.CELERY_TASK_ACKS_LATE
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def _cipher(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("ITEM_CIPHER", "ITEM_ENCRYPTION_KEYS")}
+    env.update({"GOVINFO_VAR_DIR": str(tmp_path), "GOVINFO_ENV": "development", **env_overrides})
+    code = "from django.conf import settings; from submissions import sealing; print(sealing.seal('x')[:4])"
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_development_seals_with_sm4_by_default_and_fernet_stays_selectable(tmp_path):
+    # The development key file is made on first use and serves SM4 (derived) as well.
+    default = _cipher({}, tmp_path)
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split()[-1] == "sm4:" and (tmp_path / "item_encryption_key").exists()
+    fernet = _cipher({"ITEM_CIPHER": "fernet"}, tmp_path)
+    assert fernet.returncode == 0, fernet.stderr
+    assert fernet.stdout.split()[-1] == "fern"
+    wrong = _cipher({"ITEM_CIPHER": "aes"}, tmp_path)
+    assert wrong.returncode != 0 and "ITEM_CIPHER 只能是 sm4 或 fernet" in wrong.stderr

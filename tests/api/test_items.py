@@ -199,7 +199,7 @@ def test_sensitive_draft_is_sealed_and_named_leaders_are_checked(writer, leader,
     assert not_a_leader.status_code == 400 and "named_readers" in not_a_leader.json()["errors"]
     ok = api_for(writer).post(LIST, payload(confidentiality="sensitive", named_readers=[leader.pk]), format="json")
     assert ok.status_code == 201 and ok.json()["title"] == "昆明市重大项目建设提速增效"
-    assert Item.objects.get(pk=ok.json()["id"]).title.startswith("fernet:")
+    assert Item.objects.get(pk=ok.json()["id"]).title.startswith("sm4:")
 
 
 def test_sensitive_item_without_a_named_leader_is_refused_on_create_and_update(writer, leader):

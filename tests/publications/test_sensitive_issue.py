@@ -89,7 +89,7 @@ def test_readers_of_the_item_get_the_whole_issue(client, issue, editor, leader, 
 
 
 def test_withheld_item_cannot_be_instructed_on_by_a_leader_who_may_not_read_it(client, issue, recipients):
-    secret_item = issue.adoptions.get(title__startswith="fernet:").item
+    secret_item = issue.adoptions.get(title__startswith="sm4:").item
     client.force_login(recipients["province leader"])
     chooser = client.get(reverse("instruction_create") + f"?issue={issue.pk}")
     assert chooser.status_code == 200 and SECRET not in chooser.content.decode()

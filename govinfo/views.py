@@ -23,7 +23,7 @@ def home(request):
         counts["my_items"] = by_state.get(State.RETURNED, 0) + by_state.get(State.DRAFT, 0)
         counts["signoff_queue"] = by_state.get(State.PENDING_SIGNOFF, 0)
     if user.has_role(Role.EDITOR):
-        by_state = item_queries.state_counts(item_access.desk_items(user))
+        by_state = item_queries.desk_counts(user.unit_id, item_access.desk_items(user))
         counts["desk"] = by_state.get(State.SUBMITTED, 0) + by_state.get(State.IN_REVIEW, 0)
     if user.has_role(Role.ISSUE_APPROVER):
         # Only what an editor has sent (送签): a draft still being composed is not waiting.

@@ -199,8 +199,8 @@ def _fold_desk_counts(office_id: int) -> None:
     still count; a second fold running at once skips the rows the first deleted."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"WITH gone AS (DELETE FROM {DeskCount._meta.db_table} WHERE office_id = %s RETURNING state, n) "
-            f"INSERT INTO {DeskCount._meta.db_table} (office_id, state, n) "
+            "WITH gone AS (DELETE FROM submissions_deskcount WHERE office_id = %s RETURNING state, n) "
+            "INSERT INTO submissions_deskcount (office_id, state, n) "
             "SELECT %s, state, SUM(n) FROM gone GROUP BY state HAVING SUM(n) <> 0",
             [office_id, office_id],
         )

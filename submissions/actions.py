@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
@@ -18,7 +19,7 @@ import audit
 from units.models import Notification, Role, Unit, User
 from units.notify import notify, people_with_roles
 
-from . import checks, fingerprint, hooks, queries, uploads
+from . import checks, filesealing, fingerprint, hooks, queries, uploads
 from .models import (
     Attachment,
     Category,
@@ -177,11 +178,14 @@ def update_draft(*, item: Item, user: User, data: ItemData, expected_version: in
     _require_role(user, item, Role.STAFF, "unit")
     _validate(data, item.office)
     turns_sensitive = not item.is_sensitive and data.confidentiality == Confidentiality.SENSITIVE
+    turns_ordinary = item.is_sensitive and data.confidentiality != Confidentiality.SENSITIVE
     _save(item, expected_version, actor=user, act="edit", **_text_fields(data))
     item.topics.set(data.topics)
     item.named_readers.set(data.named_readers if data.confidentiality == Confidentiality.SENSITIVE else [])
     if turns_sensitive:
         _seal_history(item)
+    if turns_sensitive or turns_ordinary:
+        filesealing.after_commit_sync(item.pk)  # its files are sealed or opened once this commits
     _event(item, user, "edit", item.state, item.state)
     return item
 
@@ -310,8 +314,13 @@ def add_attachment(*, item: Item, user: User, upload) -> Attachment:
         size=upload.size,
         uploaded_by=user,
     )
-    # Stored under a generated name with the extension of what the content really is.
-    attachment.file.save(f"upload{kind.extension}", upload, save=False)
+    # Stored under a generated name with the extension of what the content really is;
+    # a 敏感 item's file sealed (filesealing.py).
+    stored = upload
+    if item.is_sensitive:
+        upload.seek(0)
+        stored = ContentFile(filesealing.seal_bytes(upload.read()))
+    attachment.file.save(f"upload{kind.extension}", stored, save=False)
     try:
         with transaction.atomic():
             attachment.save()

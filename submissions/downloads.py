@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from common.downloads import file_response
 from units.reads import record_read
 
+from . import filesealing
 from .models import Attachment
 from .uploads import download_name
 
@@ -19,9 +20,16 @@ def attachment_response(attachment: Attachment) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
+    if filesealing.key_id_of(handle.read(filesealing.HEADER_BYTES)) is None:
+        handle.seek(0)  # an ordinary item's file streams from disk as it was uploaded
+        content = handle
+    else:  # a 敏感 item's file is opened here, after the caller's access check, never before
+        handle.seek(0)
+        with handle:
+            content = filesealing.open_bytes(handle.read())
     record_read("download_attachment", attachment)  # pages and API both come through here
     return file_response(
-        handle,
+        content,
         filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
         as_attachment=attachment.kind != "image",

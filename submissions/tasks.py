@@ -37,3 +37,13 @@ def remind_commissions(now: str | None = None) -> dict[str, int]:
 def check_monthly_progress(now: str | None = None) -> dict[str, int]:
     """一月一报: remind units of last month's progress by the 10th, list the late after it."""
     return commissions.check_monthly_progress(now=_moment(now))
+
+
+@shared_task(name="submissions.seal_attachment_files")
+def seal_attachment_files() -> dict[str, int]:
+    """Catch-up for files left behind by a lost on_commit (filesealing.after_commit_sync):
+    every 敏感 item's files sealed, every other item's opened. Safe to run twice."""
+    from . import filesealing
+
+    counts = filesealing.sync_all()
+    return {"looked_at": counts.looked_at, "sealed": counts.sealed, "opened": counts.opened}

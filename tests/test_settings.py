@@ -44,9 +44,8 @@ def _cipher(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("ITEM_CIPHER", "ITEM_ENCRYPTION_KEYS")}
     env.update({"GOVINFO_VAR_DIR": str(tmp_path), "GOVINFO_ENV": "development", **env_overrides})
     code = "from django.conf import settings; from submissions import sealing; print(sealing.seal('x')[:4])"
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    command = [sys.executable, "manage.py", "shell", "-c", code]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_development_seals_with_sm4_by_default_and_fernet_stays_selectable(tmp_path):

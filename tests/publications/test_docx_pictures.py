@@ -3,6 +3,7 @@ its item's body in the Word file (scaled into the 版心, aspect kept, centred, 
 楷体 below it) and shown in the issue page; a withheld 敏感 item's picture is in neither."""
 
 import io
+from pathlib import Path
 
 import docx as python_docx
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from publications import actions
 from publications.models import Confidentiality, Publication, PublicationKind, Recipient, RecipientKind
 from submissions import actions as item_actions
+from submissions import filesealing
 from submissions.models import Attachment
 from submissions.pictures import mark_for_print
 from tests.factories import UserFactory
@@ -157,7 +159,14 @@ def test_a_withheld_sensitive_items_picture_is_neither_in_the_readers_file_nor_p
     assert f'data-picture="{picture.pk}"' not in page and url not in page
     assert "本期另有1条敏感信息" in page
     assert client.get(url).status_code == 404
+    # The 敏感 item's picture is sealed on disk (submissions/filesealing.py) ...
+    assert Path(picture.file.path).read_bytes().startswith(filesealing.MAGIC)
     client.force_login(editor)  # the office's editor reads the whole issue, picture and all
-    assert len(_docx(client, issue).inline_shapes) == 1
+    document = _docx(client, issue)
+    assert len(document.inline_shapes) == 1
+    # ... and opened for the readers allowed: the Word file embeds the original image
+    embedded = [p.target_part.blob for p in document.part.rels.values() if "image" in p.reltype]
+    assert embedded == [png(3000, 1500)]
     assert f'data-picture="{picture.pk}"' in client.get(reverse("issue_detail", args=[issue.pk])).content.decode()
-    assert client.get(url).status_code == 200
+    served = client.get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == png(3000, 1500)

@@ -7,6 +7,11 @@ can be stopped at any point and started again: a second run finds only what is l
 (nothing, once done) and changes nothing that is already current. Ciphertexts in the
 audit record are not rewritten (it is append-only and chained): keep an old key listed
 after the first until the audit rows it sealed are archived (manage.py audit_archive).
+
+Attachment files go next (submissions/filesealing.py): those of 敏感 items sealed with
+the first key (always SM4-GCM), those of items no longer 敏感 opened; each file is
+replaced atomically, so a stopped run leaves each file done or not, and a second run
+rewrites none.
 """
 
 import time
@@ -17,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 
 import audit
-from submissions import sealing
+from submissions import filesealing, sealing
 
 
 def sealed_models() -> list:
@@ -83,7 +88,9 @@ class Command(BaseCommand):
                 counts["resealed"] += len(changed)
                 if verbosity:
                     self.stdout.write(f"  {name}: {counts['looked_at']}/{todo}")
+        files = filesealing.sync_all(rotate=True, progress=self._file_progress if verbosity else None)
         summary = {name: f"{c['resealed']}/{c['looked_at']}" for name, c in totals.items()}
+        summary["files"] = f"{files.changed}/{files.looked_at}"
         audit.record(
             action="rotate_item_keys", model="submissions.sealing", object_id=sealing.keys()[0].id,
             object_repr=f"重新加密（{sealing.cipher()}）", changes={"resealed": [None, summary]}, actor=None, unit=None,
@@ -91,5 +98,11 @@ class Command(BaseCommand):
         resealed = sum(c["resealed"] for c in totals.values())
         self.stdout.write(
             f"重新加密 {resealed} 行（{', '.join(f'{n} {s}' for n, s in summary.items())}），"
-            f"密钥 {sealing.keys()[0].id}，算法 {sealing.cipher()}，用时 {time.monotonic() - started:.1f} 秒。"
+            f"附件文件：新加密 {files.sealed}、换密钥 {files.resealed}、解密 {files.opened}、缺失 {files.missing}，"
+            f"共查看 {files.looked_at} 个；密钥 {sealing.keys()[0].id}，算法 {sealing.cipher()}（附件文件 sm4），"
+            f"用时 {time.monotonic() - started:.1f} 秒。"
         )
+
+    def _file_progress(self, counts) -> None:
+        if counts.looked_at and counts.looked_at % 500 == 0:
+            self.stdout.write(f"  附件文件: {counts.looked_at}")

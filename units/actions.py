@@ -59,23 +59,12 @@ def ensure_person(
     return user, True
 
 
-def _check_colleague(*, person: User, unit: Unit, colleague: User | None, needed: bool) -> None:
-    if colleague is None:
-        if needed:
-            raise ValidationError("该人员有未办结的工作，请指定交接人。")
-        return
-    if colleague.pk == person.pk:
-        raise ValidationError("交接人不能是本人。")
-    if colleague.unit_id != unit.pk or not colleague.is_active:
-        raise ValidationError(f"交接人须是“{unit.name}”在岗的人员。")
-
-
 def _hand_over(*, person: User, unit: Unit, colleague: User | None, actor: User | None, reason: str) -> dict:
     from . import handover
     from .notify import notify
 
     work = handover.open_work(person, unit)
-    _check_colleague(person=person, unit=unit, colleague=colleague, needed=any(w.moves for w in work))
+    handover.check_colleague(person=person, unit=unit, colleague=colleague, needed=any(w.moves for w in work))
     if colleague is None or not work:
         return {}
     done = handover.hand_over_all(person, unit, colleague, actor)
@@ -98,13 +87,10 @@ def move_person(
     the unit's commissions and instructions still to answer; their role grants in the
     old unit end and they hold `roles` in the new one. What they did stays theirs
     (items, events, points keep pointing at them); API tokens end with the move."""
+    from . import handover
+
     person = User.objects.select_for_update().get(pk=person.pk)
-    if person.unit_id is None:
-        raise ValidationError("该人员没有所属单位。")
-    if unit.pk == person.unit_id:
-        raise ValidationError("该人员已在这个单位。")
-    if not unit.is_active:
-        raise ValidationError(f"“{unit.name}”已停用，不能调入人员。")
+    handover.check_move(person, unit)  # the same words as the routes' previews
     old = person.unit
     _hand_over(person=person, unit=old, colleague=colleague, actor=actor, reason=f"已调往{unit.name}")
     person.unit = unit

@@ -69,12 +69,14 @@ def _person_page(request, pk: int, *, move: bool):
     POST of the same form does it. Administrators of the person's unit only."""
     person = directory_access.get_person_to_manage(request.user, pk)
     colleagues = directory_access.colleagues_of(person)
+    # Offered first: the colleague the import, the directory and the API would choose.
+    initial = {"colleague": handover.choose_colleague(person, person.unit)}
     if move:
         units = directory_access.units_to_move_into(request.user).exclude(pk=person.unit_id)
         form = MoveForm(request.POST or None, colleagues=colleagues, units=units,
-                        initial={"roles": sorted(person.role_set)})  # fmt: skip
+                        initial=initial | {"roles": sorted(handover.carried_roles(person.role_set))})  # fmt: skip
     else:
-        form = HandOverForm(request.POST or None, colleagues=colleagues)
+        form = HandOverForm(request.POST or None, colleagues=colleagues, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

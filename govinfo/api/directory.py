@@ -6,13 +6,16 @@ apply.py): the same checks, the same Chinese reasons per row, the same audit row
 transaction. Each entry of a list becomes a row of the template's sheets.
 """
 
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from units import actions, handover
 from units.directory import access
 from units.directory.apply import DirectoryRefused, apply_directory
 from units.directory.parse import ParsedDirectory, Row
@@ -107,6 +110,46 @@ class DirectoryResultOut(serializers.Serializer):
     emailed = serializers.ListField(child=serializers.CharField(), help_text="一次性密码已发邮件的用户名")
 
 
+class MoveIn(serializers.Serializer):
+    unit = serializers.IntegerField(help_text="调入单位 id（须在调用者管理的范围内且在用）")
+    handover_to = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="接手其未办结工作的原单位同事 id；省略则按规则选定：原单位在岗、担任其相同角色者，"
+        "相同角色多者优先，再按用户名",
+    )  # fmt: skip
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False, allow_null=True, default=None,
+        help_text="在新单位的角色；省略则保留其工作角色（信息员、审签人、编辑、签发人、领导），管理员角色不随人调动",
+    )  # fmt: skip
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="只预览交接，不调动")
+
+
+class MoveWorkOut(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    entries = serializers.ListField(child=serializers.CharField())
+    moves = serializers.BooleanField(help_text="true：交给交接人；false：仍由原单位办理，交接人收到提醒")
+
+
+class HandoverToOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class MoveOut(serializers.Serializer):
+    applied = serializers.BooleanField()
+    person = PersonSerializer()
+    from_unit = UnitRefSerializer()
+    to_unit = UnitRefSerializer()
+    work = MoveWorkOut(many=True, help_text="其在原单位未办结的工作")
+    handover_to = HandoverToOut(allow_null=True)
+    refused = serializers.BooleanField()
+    reason = serializers.CharField(help_text="不能调动的原因（中文）；可以调动时为空")
+    lines = serializers.ListField(child=serializers.CharField(), help_text="交接预览，一行一类工作")
+
+
 def _yes_no(value) -> str:
     return "" if value is None else ("是" if value else "否")
 
@@ -173,6 +216,43 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request, *args, **kwargs):
         _require_admin(request.user)
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[id_param("id", "人员 id")], request=MoveIn, responses={200: MoveOut, **errors(400, 404)},
+        summary="调动人员（可先预览交接）",
+        description="把人员调往另一单位，与调动页面、Excel 导入和目录同步同一规则：其未办结的工作（草稿、待审签和"
+        "退回修改的信息）交给原单位的同事，本单位待办的约稿和批示提醒该同事；原单位的角色随即终止。"
+        "有需交接的工作而无人接手时拒绝（400 refused，附中文原因）。`dry_run` 只返回预览。系统管理员专用，"
+        "限其管理范围内的人员和单位。",
+    )  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        _require_admin(request.user)
+        person = access.get_person_to_manage(request.user, pk)
+        data = MoveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        unit = access.units_to_move_into(request.user).filter(pk=d["unit"]).first()
+        if unit is None:
+            raise serializers.ValidationError({"unit": ["调入单位不存在、已停用或不在您管理的范围内。"]})
+        colleague = None
+        if d["handover_to"] is not None:
+            colleague = access.colleagues_of(person).filter(pk=d["handover_to"]).first()
+            if colleague is None:
+                raise serializers.ValidationError({"handover_to": [f"交接人须是“{person.unit.name}”在岗的人员。"]})
+        roles = handover.carried_roles(person.role_set) if d["roles"] is None else set(d["roles"])
+        with transaction.atomic():
+            preview = handover.preview_move(person, unit, colleague=colleague)
+            body = {"applied": False, "from_unit": person.unit, "to_unit": unit} | preview.as_dict()
+            if not preview.refusal and not d["dry_run"]:
+                actions.move_person(person=person, unit=unit, colleague=preview.colleague, actor=request.user,
+                                    roles=roles)  # fmt: skip
+                body["applied"] = True
+        moved = User.objects.select_related("unit").prefetch_related("role_grants").get(pk=person.pk)
+        out = MoveOut(body | {"person": moved}).data
+        if preview.refusal:
+            return Response({"code": "refused", "message": preview.refusal} | out, status=status.HTTP_400_BAD_REQUEST)
+        return Response(out)
 
     @extend_schema(parameters=[id_param("id", "人员 id")], responses={200: PersonSerializer, **errors(404)})
     def retrieve(self, request, *args, **kwargs):

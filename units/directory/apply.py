@@ -20,7 +20,7 @@ from django.db.models.functions import Concat, Substr
 
 import audit
 
-from ..actions import set_roles
+from ..actions import move_person, set_roles
 from ..models import RoleGrant, Unit, User, order_segment
 from .parse import ParsedDirectory
 from .plan import CHANGE, CREATE, DISABLE, Plan, RowPlan, build_plan
@@ -115,7 +115,7 @@ def apply_directory(
         progress(0, total)
     node_unit = _apply_units(work_units, tick)
     result = ApplyResult(counts=plan.counts(), skipped=len(plan.refused))
-    _apply_people(work_people, node_unit, result, tick, directory_login=directory_login)
+    _apply_people(work_people, node_unit, result, tick, importer=importer, directory_login=directory_login)
     if result.emailed:
         mails = [(p.username, p.password) for p in result.passwords if p.username in set(result.emailed)]
         result.passwords = [p for p in result.passwords if p.username not in set(result.emailed)]
@@ -231,7 +231,7 @@ def _shift_order_keys(old_key: str, new_key: str) -> None:
 
 
 def _apply_people(
-    rows: list[RowPlan], node_unit: dict, result: ApplyResult, tick, *, directory_login: bool = False
+    rows: list[RowPlan], node_unit: dict, result: ApplyResult, tick, *, importer=None, directory_login: bool = False
 ) -> None:
     unit_cache: dict = dict(node_unit)
 
@@ -292,17 +292,27 @@ def _apply_people(
             for grant in grants
         )
     people = User.objects.in_bulk([p.existing_id for p in changing])
+    colleagues = User.objects.in_bulk([p.data["handover_to"] for p in changing if p.data.get("handover_to")])
     for p in changing:
         d, user = p.data, people[p.existing_id]
-        fields = ["full_name", "unit"]
+        fields = ["full_name"]
+        if d.get("moving"):
+            # The move page's own path: open work to the colleague the plan named, the old
+            # unit's grants ended, the roles held in the new one, an audit record.
+            user = move_person(
+                person=user, unit=unit_for(d["unit_node"]), colleague=colleagues.get(d["handover_to"]),
+                actor=importer, roles=d["roles"],
+            )  # fmt: skip
+        else:
+            user.unit = unit_for(d["unit_node"])
+            fields.append("unit")
         user.full_name = d["full_name"]
-        user.unit = unit_for(d["unit_node"])
         for name in ("phone", "email", "is_active"):
             if d[name] is not None:
                 setattr(user, name, d[name])
                 fields.append(name)
         user.save(update_fields=fields)  # signals: the audit record, and tokens end on a unit move
-        if d.get("roles_changed"):
+        if d.get("roles_changed") and not d.get("moving"):
             set_roles(user=user, roles=d["roles"])
         tick()
 

@@ -64,9 +64,9 @@ class DirectoryBackend(LDAPBackend):
 
     A person the directory has disabled is refused, and their account here is disabled
     too (PermissionDenied also stops the local-password backend behind this one). A new
-    person is created in the unit named by LDAP_UNIT_ATTR, with no local password; a
-    known person keeps their unit here (moves go through the sync's preview, which hands
-    over their work), while name, e-mail and phone follow the directory."""
+    person is created in the unit named by LDAP_UNIT_ATTR, with no local password. A known
+    person whose unit the directory changed is moved as on the move page (_follow_unit);
+    name, e-mail and phone follow the directory."""
 
     def get_or_build_user(self, username: str, ldap_user: _LDAPUser):
         attrs = ldap_user.attrs or {}
@@ -91,12 +91,36 @@ class DirectoryBackend(LDAPBackend):
             for name, value in values.items():
                 setattr(user, name, value)
             return user, built
+        user = _follow_unit(user, _first(attrs, c.get("unit_attr", "")))
         changed = [n for n, v in values.items() if v and getattr(user, n) != v]
         for name in changed:
             setattr(user, name, values[name])
         if changed:
             user.save(update_fields=changed)  # the audit record follows save
         return user, built
+
+
+def _follow_unit(user: User, code: str) -> User:
+    """The directory names another unit for `user`: move them through move_person, as the
+    page, the import and the API do — open work to the colleague handover.choose_colleague
+    names, the old unit's grants ended, the working roles kept. A move that may not go
+    ahead (an unknown or disabled unit, open work and nobody to take it) is logged and the
+    person signs in in their old unit; the sync's preview shows the reason too."""
+    from .. import handover
+    from ..actions import move_person
+
+    if not code or user.unit_id is None or user.unit.code == code:
+        return user
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        log.warning("directory login: %s stays in their unit; unknown unit code %r", user.username, code)
+        return user
+    preview = handover.preview_move(user, unit)
+    if preview.refusal:
+        log.warning("directory login: %s not moved to %s: %s", user.username, code, preview.refusal)
+        return user
+    roles = handover.carried_roles(user.role_set)
+    return move_person(person=user, unit=unit, colleague=preview.colleague, actor=None, roles=roles)
 
 
 def read_directory() -> ParsedDirectory:

@@ -16,7 +16,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .. import access
+from .. import access, handover
 from ..models import AssessmentClass, RoleGrant, Unit, User
 from .parse import ParsedDirectory, Row, parse_bool
 from .template import KIND_BY_LABEL, KIND_LABELS, PERSON_SHEET, ROLE_BY_LABEL, ROLE_LABELS, ROLE_SEPARATOR, UNIT_SHEET
@@ -381,11 +381,12 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
     for up in unit_plans:
         if up.key:
             unit_rows.setdefault(up.key, up)  # a repeated code: the first row stands
-    db_units = _CodeIndex({u["id"]: u for u in Unit.objects.values("id", "code", "name")})
+    db_units = _CodeIndex({u["id"]: u for u in Unit.objects.values("id", "code", "name", "is_active")})
     unit_names = {u["id"]: u["name"] for u in Unit.objects.values("id", "name")}
     validate_username = UnicodeUsernameValidator()
     first_line: dict[str, int] = {}
     plans = []
+    moves: list[tuple[RowPlan, User, Unit]] = []
     for row in rows:
         username, full_name = row.get("用户名"), row.get("姓名")
         p = RowPlan(sheet=PERSON_SHEET, line=row.line, key=username, label=full_name)
@@ -412,7 +413,7 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
         elif username:
             first_line[username] = row.line
         code = row.get("单位代码")
-        unit_node, unit_name = None, ""
+        unit_node, unit_name, target = None, "", None
         if not code:
             p.refuse("“单位代码”不能为空")
         elif code in unit_rows:
@@ -421,8 +422,13 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
                 p.refuse(f"所属单位（代码“{code}”，单位表第 {unit_row.line} 行）未通过检查")
             else:
                 unit_node, unit_name = unit_row.data["node"], unit_row.data["name"]
+                unit_active = unit_row.data["is_active"]
+                if unit_active is None:  # the row leaves the flag as it is (a new unit is active)
+                    unit_active = unit_row.existing_id is None or db_units.db[unit_row.existing_id]["is_active"]
+                target = Unit(pk=unit_row.existing_id, name=unit_name, is_active=unit_active)
         elif code in db_units:
             unit_node, unit_name = db_units[code]["id"], db_units[code]["name"]
+            target = Unit(pk=unit_node, name=unit_name, is_active=db_units[code]["is_active"])
             if not scope.covers(unit_node):
                 p.refuse(f"单位“{unit_name}”不在您管理的范围内")
                 unit_node = None
@@ -455,7 +461,10 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
             diffs.append(f"姓名：{user.full_name or '（空）'} → {full_name}")
         if user.unit_id != unit_node:
             diffs.append(f"所属单位：{unit_names.get(user.unit_id, '（无）')} → {unit_name}")
-        target_roles = old_roles if roles is None else roles
+        moving = user.unit_id != unit_node
+        # A move ends the grants of the old unit; a row that names no roles keeps the
+        # working ones (handover.carried_roles), as every route of a move does.
+        target_roles = (handover.carried_roles(old_roles) if moving else old_roles) if roles is None else roles
         if target_roles != old_roles:
             diffs.append(f"角色：{_role_text(old_roles)} → {_role_text(target_roles)}")
         if phone and user.phone != phone:
@@ -471,7 +480,27 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
             p.action = DISABLE
         elif diffs:
             p.action = CHANGE
+        if moving and user.unit_id is not None:
+            moves.append((p, user, target))
+    _plan_moves(moves, plans)
     return plans
+
+
+def _plan_moves(moves: list[tuple[RowPlan, User, Unit]], plans: list[RowPlan]) -> None:
+    """A person whose unit changes moves as on the move page (units.handover): the preview
+    lists their open work and the colleague of the old unit it goes to (chosen by
+    handover.choose_colleague, never someone this file moves or disables); a move with
+    work to hand over and nobody to take it is refused."""
+    leaving = {p.existing_id for p in plans if not p.refused and p.action == DISABLE}
+    leaving |= {p.existing_id for p, _, _ in moves}
+    for p, user, target in moves:
+        preview = handover.preview_move(user, target, leaving=leaving)
+        if preview.refusal:
+            p.refuse(preview.refusal)
+            continue
+        p.data["moving"] = True
+        p.data["handover_to"] = preview.colleague.pk if preview.colleague is not None else None
+        p.changes += [f"交接：{line}" for line in preview.lines()]
 
 
 def _role_text(roles: set[str]) -> str:

@@ -858,6 +858,24 @@ MATRIX: dict[str, list[Check]] = {
             effect=_directory_disabled,
         )
     ],
+    # Moving a person (issue 16): an administrator of the person's unit who also administers
+    # the unit they go to — the city's, for a move from dept to dept2 (dept's own
+    # administrator does not administer dept2: a 400, no effect). The leader has no open
+    # work to hand over, so the move goes ahead without naming a colleague.
+    "api-person-move": [
+        api(
+            "POST",
+            at("parent", "admin"),
+            anchor="dept",
+            kwargs=lambda s: {"pk": s.person("leader", "dept").pk},
+            data=lambda s: {"unit": s.units["dept2"].pk},
+            effect=lambda s: (
+                type(s.person("leader", "dept"))
+                .objects.filter(pk=s.person("leader", "dept").pk, unit=s.units["dept2"])
+                .exists()
+            ),
+        )
+    ],
     "api-item-list": [
         api("GET", SIGNED_IN),
         api(

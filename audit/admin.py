@@ -103,8 +103,9 @@ class RevealingChangeList(DateSafeChangeList):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    """Administrators read the record of their scope (audit/queries.py); nobody can add,
-    change or delete an entry, here or anywhere (the table refuses it)."""
+    """The auditor reads, searches and exports the record of their scope; the system and
+    security administrators read the other administrators' actions (audit/queries.py).
+    Nobody can add, change or delete an entry, here or anywhere (the table refuses it)."""
 
     list_display = ["at", "actor_name", "actor_unit", "action_display", "model_display", "object_id",
                     "object_repr", "changes_display", "ip"]  # fmt: skip
@@ -125,6 +126,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return RevealingChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"reads_all": scope.reads_all(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def has_module_permission(self, request) -> bool:
         return scope.can_read(request.user)
@@ -174,7 +179,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def _filtered(self, request):
         """The entries the change list shows for the same filters, search and order."""
-        if not self.has_view_permission(request):
+        # Only the auditor exports the record; the other administrators read their part.
+        if not (self.has_view_permission(request) and scope.reads_all(request.user)):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         return changelist.get_queryset(request).select_related("actor_unit")

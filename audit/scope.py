@@ -17,10 +17,15 @@ from django.db.models import QuerySet
 
 @dataclass(frozen=True)
 class Scope:
-    """The three questions audit asks about people and units."""
+    """The questions audit asks about people and units."""
 
-    # May this person open the audit record at all (administrators and superusers)?
+    # May this person open the audit record at all (the three administrators, 三员)?
     can_read: Callable[[Any], bool]
+    # Does this person read the whole record of their scope, search it, export it and
+    # verify it (the auditor)? The others read only the other administrators' actions.
+    reads_all: Callable[[Any], bool]
+    # Whose actions a reader who does not read all sees (a QuerySet of users), or None.
+    watched_actors: Callable[[Any], QuerySet | None]
     # The units (a QuerySet of units.Unit) whose entries this person may read.
     administered_units: Callable[[Any], QuerySet]
     # A unit and every unit below it (a QuerySet of units.Unit).
@@ -35,15 +40,34 @@ def set_scope(
     can_read: Callable[[Any], bool],
     administered_units: Callable[[Any], QuerySet],
     subtree: Callable[[Any], QuerySet],
+    reads_all: Callable[[Any], bool] | None = None,
+    watched_actors: Callable[[Any], QuerySet | None] | None = None,
 ) -> None:
-    """Install the scope functions; called once by the units app (UnitsConfig.ready())."""
+    """Install the scope functions; called once by the units app (UnitsConfig.ready()).
+    Without `reads_all`, whoever may read reads all."""
     global _scope
-    _scope = Scope(can_read=can_read, administered_units=administered_units, subtree=subtree)
+    _scope = Scope(
+        can_read=can_read,
+        administered_units=administered_units,
+        subtree=subtree,
+        reads_all=reads_all or can_read,
+        watched_actors=watched_actors or (lambda user: None),
+    )
 
 
 def can_read(user) -> bool:
     """True when `user` may open the audit record; False before the scope is installed."""
     return _scope is not None and _scope.can_read(user)
+
+
+def reads_all(user) -> bool:
+    """True when `user` reads, searches, exports and verifies the whole record of their scope."""
+    return _scope is not None and _scope.can_read(user) and _scope.reads_all(user)
+
+
+def watched_actors(user) -> QuerySet | None:
+    """The people whose actions `user` sees, or None when not narrowed to people."""
+    return None if reads_all(user) else _require().watched_actors(user)
 
 
 def administered_units(user) -> QuerySet:

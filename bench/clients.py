@@ -17,7 +17,7 @@ def signed_in_client(user):
     from units.twofactor.actions import DEVICE_NAME
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="units.backends.LocalAccountBackend")
     if requires_two_factor(user):
         device = confirmed_device(user) or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
         session = client.session

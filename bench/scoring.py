@@ -644,7 +644,7 @@ def targets() -> tuple[list[Target], dict]:
     logins = [  # key, unit, role, label
         ("prov_leader", province, Role.LEADER, "领导"),
         ("city_leader", city, Role.LEADER, "领导"),
-        ("city_admin", city, Role.ADMIN, "管理员"),
+        ("city_admin", city, Role.SYSTEM_ADMIN, "管理员"),
     ]
     clients = {}
     for key, unit, role, label in logins:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from units.access import can_use_admin
+from units.access import can_enter_admin_site
 
 
 class GovinfoAdminSite(admin.AdminSite):
@@ -9,6 +9,7 @@ class GovinfoAdminSite(admin.AdminSite):
     index_title = "系统管理"
 
     def has_permission(self, request) -> bool:
-        # Administrators hold the admin role in their unit; Django's is_staff flag
-        # is not used, so a role change takes effect at once.
-        return can_use_admin(request.user)
+        # The three administrators (三员) hold their role in their unit; Django's is_staff
+        # flag is not used, so a role change takes effect at once. Each model's admin
+        # decides which of the three sees it.
+        return can_enter_admin_site(request.user)

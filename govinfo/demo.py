@@ -82,10 +82,13 @@ ROLE_NAMES = {
     Role.EDITOR: ("editor", "编辑"),
     Role.ISSUE_APPROVER: ("signer", "签发人"),
     Role.LEADER: ("leader", "领导"),
-    Role.ADMIN: ("admin", "管理员"),
+    # 三员分立: the system administrator keeps the old "admin" login.
+    Role.SYSTEM_ADMIN: ("admin", "系统管理员"),
+    Role.SECURITY_ADMIN: ("secadmin", "安全管理员"),
+    Role.AUDITOR: ("auditor", "安全审计员"),
 }
 DEMO_UNITS = [("prov", "云南省人民政府办公厅"), ("city", "昆明市人民政府办公室"), ("dept", "昆明市发展和改革委员会")]
-# Editors, signers and administrators need a second factor (units/twofactor/). So that the
+# Editors, signers and the three administrators need a second factor (units/twofactor/). So that the
 # demo can be tried without a phone, their authenticators share this published secret;
 # `python manage.py totp <username>` prints the current code. Never use it for real people.
 DEMO_TOTP_SECRET = "GOVINFODEMOTWOFACTORSECRETKEYABC"

@@ -214,7 +214,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Refuses the demo logins in production (units/demo_guard.py); authenticates nobody.
     "units.backends.DemoLoginGuard",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, but a superuser is refused in production (三员分立).
+    "units.backends.LocalAccountBackend",
 ]
 # Directory login (LDAP / Active Directory, django-auth-ldap), on when LDAP_SERVER_URI is
 # set (README "目录登录"). It sits after axes (lockout still counts) and before the local

@@ -15,7 +15,7 @@ from units.models import Role, Unit, User
 
 from .models import Scheme
 
-OFFICE_ROLES = (Role.LEADER, Role.EDITOR, Role.ADMIN, Role.ISSUE_APPROVER)
+OFFICE_ROLES = (Role.LEADER, Role.EDITOR, Role.SYSTEM_ADMIN, Role.ISSUE_APPROVER)
 
 
 def holds_office_role(user: User) -> bool:

@@ -565,7 +565,7 @@ def propose(*, scheme: Scheme, user: User, act: str, note: str = "") -> StageCha
         scheme=scheme, from_stage=scheme.stage, to_stage=scheme.stage, by=user, reason=reason[:300]
     )
     notify(
-        recipients=people_with_roles(scheme.office, [Role.ISSUE_APPROVER, Role.ADMIN]),
+        recipients=people_with_roles(scheme.office, [Role.ISSUE_APPROVER, Role.SYSTEM_ADMIN]),
         verb="assessment_proposal", title=f"{scheme.year}年度考核：{user.full_name or user.username}{reason}",
         body=f"《{scheme.name}》请审定。", url=reverse("scheme_closing", args=[scheme.pk]),
     )  # fmt: skip
@@ -693,7 +693,7 @@ def _notify_office_of_appeal(appeal: Appeal) -> None:
     from units.notify import notify, people_with_roles
 
     notify(
-        recipients=people_with_roles(appeal.scheme.office, [Role.EDITOR, Role.ISSUE_APPROVER, Role.ADMIN]),
+        recipients=people_with_roles(appeal.scheme.office, [Role.EDITOR, Role.ISSUE_APPROVER, Role.SYSTEM_ADMIN]),
         verb="assessment_appeal", title=f"考核申诉：{appeal.unit.display_name}",
         body=f"《{appeal.scheme.name}》收到申诉，请于{appeal.decide_by:%Y年%-m月%-d日}前处理。",
         url=reverse("scheme_closing", args=[appeal.scheme_id]),

@@ -64,18 +64,38 @@ def leader(city):
 
 @pytest.fixture
 def city_admin(city):
-    return UserFactory(username="cityadmin", unit=city, roles=[Role.ADMIN])
+    return UserFactory(username="cityadmin", unit=city, roles=[Role.SYSTEM_ADMIN])
 
 
 @pytest.fixture
 def province_admin(province):
-    return UserFactory(username="provadmin", unit=province, roles=[Role.ADMIN])
+    return UserFactory(username="provadmin", unit=province, roles=[Role.SYSTEM_ADMIN])
+
+
+@pytest.fixture
+def city_security_admin(city):
+    return UserFactory(username="citysec", unit=city, roles=[Role.SECURITY_ADMIN])
+
+
+@pytest.fixture
+def province_security_admin(province):
+    return UserFactory(username="provsec", unit=province, roles=[Role.SECURITY_ADMIN])
+
+
+@pytest.fixture
+def city_auditor(city):
+    return UserFactory(username="cityaudit", unit=city, roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def province_auditor(province):
+    return UserFactory(username="provaudit", unit=province, roles=[Role.AUDITOR])
 
 
 @pytest.fixture
 def outsider(other_city):
     """Staff, editor and administrator of a sibling city: powerful, but not here."""
-    return UserFactory(username="outsider", unit=other_city, roles=[Role.STAFF, Role.EDITOR, Role.ADMIN])
+    return UserFactory(username="outsider", unit=other_city, roles=[Role.STAFF, Role.EDITOR, Role.SYSTEM_ADMIN])
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from units.models import Notification, Role
 
 @pytest.fixture
 def top_admin(province):
-    return UserFactory(username="top_admin", unit=province, roles=[Role.ADMIN])
+    return UserFactory(username="top_admin", unit=province, roles=[Role.SYSTEM_ADMIN])
 
 
 @pytest.mark.parametrize("name,field", [("audit_auditentry", "at"), ("publications_calendaroverride", "date")])

@@ -19,7 +19,7 @@ def test_loaddemo_twice_gives_the_same_counts(db, settings, capsys):
     call_command("loaddemo")
     first = _counts()
     out = capsys.readouterr().out
-    assert "新建账号 18 个" in out and settings.DEMO_PASSWORD in out
+    assert "新建账号 24 个" in out and settings.DEMO_PASSWORD in out
     assert first["Item"] == 7 and first["Topic"] == 14
     assert (first["Issue"], first["Adoption"]) == (1, 2)  # the 公开 issue (test_demo_public.py)
     call_command("loaddemo")

@@ -11,7 +11,7 @@ leak nothing.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Role, Unit, User
+from .models import ADMIN_DUTIES, Role, Unit, User
 
 
 def holds(user, role: str) -> bool:
@@ -20,14 +20,19 @@ def holds(user, role: str) -> bool:
 
 
 def can_manage_unit(user, unit: Unit | None) -> bool:
-    """Administrators manage their own unit and everything below it; superusers all."""
+    """System administrators manage their own unit and everything below it; superusers all."""
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    if unit is None or not holds(user, Role.ADMIN):
+    if unit is None or not holds(user, Role.SYSTEM_ADMIN):
         return False
-    return unit.pk == user.unit_id or user.unit_id in unit.ancestor_ids
+    return _within(user, unit)
+
+
+def _within(user, unit: Unit | None) -> bool:
+    """`unit` is the person's own unit or below it."""
+    return bool(unit is not None and (unit.pk == user.unit_id or user.unit_id in unit.ancestor_ids))
 
 
 def reviews_items_of(user, unit: Unit | None) -> bool:
@@ -79,17 +84,98 @@ def phone_for(viewer, person_or_item) -> str:
 
 
 def can_use_admin(user) -> bool:
-    """Django admin and the unit directory are for administrators only."""
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.ADMIN)))
+    """The system administrator's work (units, people, publications, schemes, quotas,
+    calendar, settings) — in the Django admin and the directory pages."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.SYSTEM_ADMIN)))
+
+
+def admin_duty(user) -> str | None:
+    """Which of the three administrator roles (三员) the person holds, if any."""
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return None
+    return next((role for role in ADMIN_DUTIES if role in user.role_set), None)
+
+
+def can_enter_admin_site(user) -> bool:
+    """The admin site is the three administrators' workplace; each sees only their part."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or admin_duty(user)))
+
+
+def is_security_admin(user) -> bool:
+    """The security administrator (安全管理员): approves role changes, resets passwords and
+    second factors, unlocks accounts, sets the password policy; no business data."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.SECURITY_ADMIN)))
+
+
+def is_auditor(user) -> bool:
+    """The security auditor (安全审计员): reads, searches, exports and verifies the audit
+    record; read-only everywhere else."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or holds(user, Role.AUDITOR)))
+
+
+def secures_person(user, person: User | None) -> bool:
+    """A security administrator looks after the accounts of their unit and below."""
+    if person is None or not is_security_admin(user):
+        return False
+    return user.is_superuser or _within(user, person.unit)
+
+
+def secured_users(user) -> QuerySet[User]:
+    """The people whose accounts this security administrator looks after."""
+    if not is_security_admin(user):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(unit__in=Unit.objects.descendants_of(user.unit, include_self=True))
+
+
+def can_decide_role_change(user, change) -> bool:
+    """A security administrator of the person's unit (or above) approves or refuses a
+    proposed role change — never their own proposal, nor one about themselves."""
+    if not is_security_admin(user) or change.proposed_by_id == user.pk or change.user_id == user.pk:
+        return False
+    return user.is_superuser or _within(user, change.unit)
 
 
 def can_set_password_policy(user) -> bool:
-    """The password policy holds for the whole installation, so only an administrator of a
-    top unit (the province office) or a superuser sets it. (三员分立 is not built yet: the
-    security administrator of GB/T 22239 is this administrator for now.)"""
-    if not can_use_admin(user):
+    """The password policy holds for the whole installation, so only a security
+    administrator of a top unit (the province office) or a superuser sets it."""
+    if not is_security_admin(user):
         return False
     return user.is_superuser or bool(user.unit_id and user.unit.parent_id is None)
+
+
+def reads_audit(user) -> bool:
+    """Who opens the audit record at all: the auditor reads all of their scope; the
+    system and security administrators read the other administrators' actions only
+    (each of the three is watched by the others, GB/T 22239 8.1.4.3)."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or admin_duty(user)))
+
+
+def reads_whole_audit(user) -> bool:
+    """Only the auditor reads, searches and exports the whole record, and verifies it."""
+    return is_auditor(user)
+
+
+def audit_units(user) -> QuerySet[Unit]:
+    """The units whose part of the audit record an administrator may read: their subtree."""
+    if not reads_audit(user):
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    return Unit.objects.descendants_of(user.unit, include_self=True)
+
+
+def watched_administrators(user) -> QuerySet[User] | None:
+    """Whose actions a reader of the audit record sees: None for everyone's (the auditor);
+    for the system and security administrators, the other administrators (三员) of their
+    scope — never themselves."""
+    if reads_whole_audit(user):
+        return None
+    from .models import RoleGrant
+
+    duties = RoleGrant.objects.filter(role__in=ADMIN_DUTIES, unit__in=audit_units(user)).exclude(user=user)
+    return User.objects.filter(pk__in=duties.values("user_id"))
 
 
 def administered_units(user) -> QuerySet[Unit]:

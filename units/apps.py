@@ -50,6 +50,12 @@ class UnitsConfig(AppConfig):
                 "account_locked": "账号锁定",
                 "account_unlocked": "解除锁定",
                 "account_disabled_inactive": "停用闲置账号",
+                "role_proposed": "提出角色变更",
+                "role_approved": "批准角色变更",
+                "role_refused": "拒绝角色变更",
+                "admins_bootstrapped": "创建三员初始账号",
+                "password_reset_one_time": "重置为一次性密码",
+                "superuser_refused": "超级用户登录被拒（生产环境）",
                 **reads.ACTIONS,
             }
         )
@@ -57,7 +63,9 @@ class UnitsConfig(AppConfig):
         # audit must not import units (units imports audit): it learns from here who may
         # read the record and which units make up a person's scope.
         audit.set_scope(
-            can_read=access.can_use_admin,
-            administered_units=access.administered_units,
+            can_read=access.reads_audit,
+            reads_all=access.reads_whole_audit,
+            watched_actors=access.watched_administrators,
+            administered_units=access.audit_units,
             subtree=lambda unit: Unit.objects.descendants_of(unit, include_self=True),
         )

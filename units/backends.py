@@ -1,8 +1,14 @@
-"""An authentication backend that only refuses: the demo logins, in production."""
+"""Authentication backends: one that only refuses (the demo logins, in production) and
+the local accounts' backend, which in production refuses the superuser."""
 
+import logging
+
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from .demo_guard import refuses_login
+from .demo_guard import refuses_login, refuses_superuser
+
+log = logging.getLogger(__name__)
 
 
 class DemoLoginGuard:
@@ -16,3 +22,15 @@ class DemoLoginGuard:
         if refuses_login(username):
             raise PermissionDenied
         return None
+
+
+class LocalAccountBackend(ModelBackend):
+    """Django's password check for local accounts; in production a superuser is refused
+    like a wrong password (the page does not tell a stranger which name is a superuser),
+    and a session that names one is not resumed (get_user)."""
+
+    def user_can_authenticate(self, user) -> bool:
+        if refuses_superuser(user):
+            log.warning("superuser %s refused: GOVINFO_ENV=production (三员分立)", user.get_username())
+            return False
+        return super().user_can_authenticate(user)

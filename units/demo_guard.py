@@ -1,5 +1,6 @@
 """In production, the demo logins and the published demo authenticator secret are refused
-(GB/T 22239 8.1.4.1: no known or default credentials).
+(GB/T 22239 8.1.4.1: no known or default credentials), and so is the Django superuser
+(8.1.4.2: 三员分立, nobody holds all rights).
 
 `loaddemo` creates the logins with a password printed in the README and authenticators
 sharing DEMO_TOTP_SECRET; should a production database have been loaded with them, or a
@@ -36,6 +37,13 @@ def demo_key_hex() -> str:
 def refuses_login(username: str | None) -> bool:
     """True in production for a demo login's user name."""
     return production() and (username or "") in demo_usernames()
+
+
+def refuses_superuser(user) -> bool:
+    """True in production for a Django superuser: under 三员分立 nobody holds every right,
+    so the superuser made by `createsuperuser` for the first set-up (then
+    `bootstrap_admins`) signs in to neither the pages, the admin nor the API."""
+    return production() and bool(getattr(user, "is_superuser", False))
 
 
 def refuses_device(device) -> bool:

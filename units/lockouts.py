@@ -16,15 +16,16 @@ from .models import LockedAccount, User
 
 
 def locked_accounts(viewer) -> QuerySet[LockedAccount]:
-    """The lockouts in force that `viewer` may see and lift: those of the people they
-    administer (a superuser: all, also names that are nobody's)."""
+    """The lockouts in force that `viewer` may see and lift: those of the people whose
+    accounts they look after as security administrator (a superuser: all, also names
+    that are nobody's)."""
     qs = LockedAccount.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     if settings.AXES_COOLOFF_TIME is not None:
         # A lock older than the cool-off has lifted itself (axes' own rule).
         qs = qs.filter(attempt_time__gte=timezone.now() - dt.timedelta(hours=float(settings.AXES_COOLOFF_TIME)))
     if viewer.is_authenticated and viewer.is_superuser:
         return qs
-    return qs.filter(username__in=access.administered_users(viewer).values("username"))
+    return qs.filter(username__in=access.secured_users(viewer).values("username"))
 
 
 @transaction.atomic

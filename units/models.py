@@ -149,7 +149,17 @@ class Role(models.TextChoices):
     EDITOR = "editor", "编辑"
     ISSUE_APPROVER = "issue_approver", "签发人"
     LEADER = "leader", "领导"
-    ADMIN = "admin", "管理员"
+    # 三员分立 (GB/T 22239 8.1.4.2, 8.1.5): the installation's administration is split
+    # between three people who watch each other; nobody holds two of them.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDITOR = "auditor", "安全审计员"
+
+
+# The three administrator roles of 三员分立: at most one of them per person (a constraint
+# on RoleGrant below, and the grant actions in units/grants.py say it in words first).
+ADMIN_DUTIES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
+ONE_ADMIN_DUTY = "同一人员不能同时担任系统管理员、安全管理员、安全审计员中的两个角色（三员分立）。"
 
 
 class User(AbstractUser):
@@ -201,11 +211,66 @@ class RoleGrant(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "角色"
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="rolegrant_unique"),
+            # 三员分立 in the database too: a second of the three roles for one person fails
+            # whatever path writes it (admin, import, API, a shell).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(role__in=["system_admin", "security_admin", "auditor"]),
+                name="rolegrant_one_admin_duty",
+                violation_error_message=ONE_ADMIN_DUTY,
+            ),
+        ]
         indexes = [models.Index(fields=["unit", "role"])]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class RoleChange(models.Model):
+    """A role grant or revocation that a system administrator proposed; it takes effect
+    only when a security administrator of the person's unit (or above) approves it — two
+    people for every change of rights (GB/T 22239 8.1.4.2)."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", "授予"
+        REVOKE = "revoke", "撤销"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已拒绝"
+        WITHDRAWN = "withdrawn", "已失效"
+
+    user = models.ForeignKey(User, verbose_name="人员", on_delete=models.CASCADE, related_name="role_changes")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    kind = models.CharField("变更", max_length=10, choices=Kind.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(User, verbose_name="提出人", null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色变更审批"
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            # One open proposal per person, unit, role and kind: proposing again is a no-op.
+            models.UniqueConstraint(
+                fields=["user", "unit", "role", "kind"],
+                condition=models.Q(state="pending"),
+                name="rolechange_one_pending",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}{self.get_role_display()} · {self.user}"
 
 
 class Notification(models.Model):
@@ -304,3 +369,13 @@ class LockedAccount(AccessAttempt):
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "被锁定的账号"
+
+
+class Account(User):
+    """A person's account as the security administrator sees it (admin → 账号安全): sign-in
+    state, password age, second factor and lockout — not the business data that the
+    system administrator keeps on the same row (三员分立)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "账号安全"

@@ -1,4 +1,5 @@
-"""Administrators browse and export the audit record of their scope; nobody else can."""
+"""The auditor browses and exports the audit record of their scope; the other two
+administrators read each other's actions; nobody else reads anything."""
 
 import contextlib
 import csv
@@ -11,7 +12,8 @@ from openpyxl import load_workbook
 
 from audit import context, exports
 from audit.models import AuditEntry
-from tests.factories import UnitFactory
+from tests.factories import UnitFactory, UserFactory
+from units.models import Role
 
 LIST = "admin:audit_auditentry_changelist"
 XLSX = "admin:audit_auditentry_export_xlsx"
@@ -48,8 +50,8 @@ def _object_ids(page: str, entries) -> set[str]:
     return {name for name, entry in entries.items() if f"/admin/audit/auditentry/{entry.pk}/" in page}
 
 
-def test_province_admin_browses_everything_with_filters(client, province_admin, changes):
-    client.force_login(province_admin)
+def test_province_auditor_browses_everything_with_filters(province_auditor, client, province_admin, changes):
+    client.force_login(province_auditor)
     page = client.get(reverse(LIST)).content.decode()
     assert _object_ids(page, changes) == {"ours", "theirs", "system"}
     assert "市发改委" in page and "简称" in page  # the change itself, by field name
@@ -63,8 +65,8 @@ def test_province_admin_browses_everything_with_filters(client, province_admin, 
     assert "保存" not in detail  # read-only: nothing to save
 
 
-def test_city_admin_sees_only_their_subtree(client, city_admin, outsider, changes, city):
-    client.force_login(city_admin)
+def test_city_auditor_sees_only_their_subtree(city_auditor, client, city_admin, outsider, changes, city):
+    client.force_login(city_auditor)
     page = client.get(reverse(LIST)).content.decode()
     assert _object_ids(page, changes) == {"ours"}
     foreign = client.get(reverse("admin:audit_auditentry_change", args=[changes["theirs"].pk]))
@@ -72,25 +74,27 @@ def test_city_admin_sees_only_their_subtree(client, city_admin, outsider, change
     response = client.get(reverse(CSV), {"model": "units.unit"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert {r[5] for r in rows[1:]} == {str(city.pk), changes["ours"].object_id}  # created, and changed
-    # The other city's administrator, powerful there, sees nothing of this city.
-    client.force_login(outsider)
+    # The other city's auditor, powerful there, sees nothing of this city.
+    client.force_login(UserFactory(unit=outsider.unit, roles=[Role.AUDITOR]))
     page = client.get(reverse(LIST)).content.decode()
     assert _object_ids(page, changes) == {"theirs"}
 
 
-def test_entries_about_a_unit_are_in_scope_whoever_made_them(client, city_admin, department, province_admin):
+def test_entries_about_a_unit_are_in_scope_whoever_made_them(
+    city_auditor, client, city_admin, department, province_admin
+):
     with acting(province_admin):  # a province person changes a unit of the city
         department.phone = ""
         department.sort_order = 7
         department.save()
     entry = AuditEntry.objects.get(model="units.unit", object_id=str(department.pk), action="update")
     assert entry.actor_unit_id == province_admin.unit_id  # not in the city's subtree
-    client.force_login(city_admin)
+    client.force_login(city_auditor)
     assert f"/admin/audit/auditentry/{entry.pk}/" in client.get(reverse(LIST)).content.decode()
 
 
-def test_export_xlsx_matches_the_filtered_list(client, province_admin, changes):
-    client.force_login(province_admin)
+def test_export_xlsx_matches_the_filtered_list(province_auditor, client, province_admin, changes):
+    client.force_login(province_auditor)
     response = client.get(reverse(XLSX), {"model": "units.unit"})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="audit-')
@@ -106,8 +110,8 @@ def test_export_xlsx_matches_the_filtered_list(client, province_admin, changes):
     assert theirs[7] == "简称：曲靖市 → 麒麟"
 
 
-def test_export_csv_is_streamed_and_matches_the_search(client, province_admin, changes):
-    client.force_login(province_admin)
+def test_export_csv_is_streamed_and_matches_the_search(province_auditor, client, province_admin, changes):
+    client.force_login(province_auditor)
     response = client.get(reverse(CSV), {"q": "outsider", "model": "units.unit"})
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -115,11 +119,11 @@ def test_export_csv_is_streamed_and_matches_the_search(client, province_admin, c
     assert [r[5] for r in rows[1:]] == [changes["theirs"].object_id]
 
 
-def test_spreadsheet_formulas_in_recorded_text_stay_text(client, province_admin, department):
+def test_spreadsheet_formulas_in_recorded_text_stay_text(province_auditor, client, province_admin, department):
     with acting(province_admin):
         department.name = '=HYPERLINK("http://x","点我")'
         department.save()
-    client.force_login(province_admin)
+    client.force_login(province_auditor)
     sheet = load_workbook(io.BytesIO(client.get(reverse(XLSX)).content)).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert '\'=HYPERLINK("http://x","点我")' in values  # the object's name, kept as text
@@ -134,8 +138,8 @@ def test_people_who_are_not_administrators_are_refused(client, editor, leader, c
         assert response.status_code == 302 and reverse("admin:login") in response.url
 
 
-def test_nobody_can_add_change_or_delete_entries_in_admin(client, province_admin, changes):
-    client.force_login(province_admin)
+def test_nobody_can_add_change_or_delete_entries_in_admin(province_auditor, client, province_admin, changes):
+    client.force_login(province_auditor)
     entry = changes["ours"]
     assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
     assert client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
@@ -143,14 +147,16 @@ def test_nobody_can_add_change_or_delete_entries_in_admin(client, province_admin
     assert AuditEntry.objects.get(pk=entry.pk).actor_name == entry.actor_name
 
 
-def test_list_page_query_count_stays_flat(client, province_admin, city, django_assert_max_num_queries):
+def test_list_page_query_count_stays_flat(
+    province_auditor, client, province_admin, city, django_assert_max_num_queries
+):
     def grow(n):
         for i in range(n):
             with acting(province_admin):
                 UnitFactory(parent=city, name=f"新单位{AuditEntry.objects.count()}-{i}")
 
     grow(3)
-    client.force_login(province_admin)
+    client.force_login(province_auditor)
     client.get(reverse(LIST))  # warm up (session, permissions)
     with django_assert_max_num_queries(20) as few:
         assert client.get(reverse(LIST), {"model": "units.unit"}).status_code == 200
@@ -160,13 +166,43 @@ def test_list_page_query_count_stays_flat(client, province_admin, city, django_a
     assert page.count("/admin/audit/auditentry/") >= 40
 
 
-def test_too_large_an_excel_export_asks_for_a_narrower_range(client, province_admin, changes, monkeypatch):
+def test_too_large_an_excel_export_asks_for_a_narrower_range(
+    province_auditor, client, province_admin, changes, monkeypatch
+):
     from audit import admin as audit_admin
 
     monkeypatch.setattr(audit_admin, "MAX_XLSX_ROWS", 1)
-    client.force_login(province_admin)
+    client.force_login(province_auditor)
     response = client.get(reverse(XLSX), {"model": "units.unit"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(LIST) + "?model=units.unit"
     assert "超过 Excel 导出上限 1 条" in response.content.decode()
     one = client.get(reverse(XLSX), {"model": "units.assessmentclass", "q": "部门A类"})
     assert one.status_code == 200 and one["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_system_and_security_administrators_see_only_the_other_administrators_actions(
+    client, city, city_admin, city_security_admin, city_auditor, changes
+):
+    """三员分立: each of the three watches the others; only the auditor reads everything,
+    and only the auditor exports."""
+    done = {}
+    for person in (city_admin, city_security_admin, city_auditor):
+        with acting(person):
+            city.short_name = f"昆明{person.username}"
+            city.save()
+        done[person.username] = AuditEntry.objects.filter(model="units.unit", actor=person).latest("pk")
+    for reader in (city_admin, city_security_admin):
+        client.force_login(reader)
+        page = client.get(reverse(LIST)).content.decode()
+        seen = {name for name, entry in done.items() if f"/admin/audit/auditentry/{entry.pk}/" in page}
+        assert seen == {name for name in done if name != reader.username}  # the other two, not self
+        assert _object_ids(page, changes) == set()  # the business record stays the auditor's
+        assert "完整的审计记录由安全审计员查阅和导出" in page and reverse(CSV) not in page
+        assert client.get(reverse(CSV)).status_code == 403
+        assert client.get(reverse(XLSX)).status_code == 403
+        own = client.get(reverse("admin:audit_auditentry_change", args=[done[reader.username].pk]))
+        assert own.status_code == 302  # their own acts are not theirs to read
+    client.force_login(city_auditor)
+    page = client.get(reverse(LIST)).content.decode()
+    assert all(f"/admin/audit/auditentry/{e.pk}/" in page for e in done.values())
+    assert client.get(reverse(CSV)).status_code == 200

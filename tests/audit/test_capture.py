@@ -10,7 +10,7 @@ from scoring.models import QuotaRule
 from submissions.models import State
 from tests.factories import UserFactory
 from tests.submissions.helpers import submitted
-from units.models import Role, RoleGrant
+from units.models import Role, RoleChange, RoleGrant
 
 from .helpers import admin_form, entries_for, mark, since
 
@@ -51,7 +51,7 @@ def test_every_item_transition_is_recorded_once_with_its_act(writer, unit_approv
     assert "version" not in sign_off.changes and "updated_at" not in sign_off.changes
 
 
-def test_role_grant_change_through_admin_is_recorded(client, city_admin, editor, city):
+def test_role_grant_change_through_admin_is_recorded(client, city_admin, city_security_admin, editor, city):
     editor_name = editor.full_name
     client.force_login(city_admin)
     url = reverse("admin:units_user_change", args=[editor.pk])
@@ -62,31 +62,41 @@ def test_role_grant_change_through_admin_is_recorded(client, city_admin, editor,
     data["full_name"] = ["新名字"]
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
-
     editor.refresh_from_db()
+    assert editor.role_set == {Role.EDITOR}  # proposed, not in force (三员分立)
+    proposed = since(start).filter(model="units.user", action="role_proposed")
+    assert proposed.count() == 2 and {e.actor for e in proposed} == {city_admin}
+
+    # The security administrator approves both; the grants are recorded as theirs.
+    client.force_login(city_security_admin)
+    pending = list(RoleChange.objects.filter(user=editor, state="pending").values_list("pk", flat=True))
+    client.post(reverse("admin:units_rolechange_changelist"), {"action": "approve", "_selected_action": pending})
+    editor.refresh_from_db()
+    editor._role_cache = None
     assert editor.role_set == {Role.ISSUE_APPROVER}
     grants = since(start).filter(model="units.rolegrant")
     removed = grants.get(action="delete")
     added = grants.get(action="create", changes__role=[None, Role.ISSUE_APPROVER])
     for entry in (removed, added):
-        assert entry.actor == city_admin and entry.actor_unit == city and entry.unit == city
+        assert entry.actor == city_security_admin and entry.actor_unit == city and entry.unit == city
     assert removed.changes["role"] == [Role.EDITOR, None] and removed.object_repr == "editor·编辑"
     assert added.object_repr == "editor·签发人"
-    person = since(start).get(model="units.user", object_id=str(editor.pk))
+    person = since(start).get(model="units.user", object_id=str(editor.pk), action="update")
     assert person.action == "update" and person.actor == city_admin
     assert person.changes == {"full_name": [editor_name, "新名字"]}
+    assert since(start).filter(action="role_approved", actor=city_security_admin).count() == 2
 
 
-def test_password_change_is_recorded_without_the_hash(client, city_admin, editor):
+def test_password_change_is_recorded_without_the_hash(client, city_security_admin, editor):
     old_hash = editor.password
-    client.force_login(city_admin)
-    url = reverse("admin:auth_user_password_change", args=[editor.pk])
+    client.force_login(city_security_admin)
+    url = reverse("admin:units_account_password_change", args=[editor.pk])
     start = mark()
     response = client.post(url, {"password1": "Another-pass-2026", "password2": "Another-pass-2026"})
     assert response.status_code == 302, response.content.decode()[:3000]
     editor.refresh_from_db()
     entry = since(start).get(model="units.user", object_id=str(editor.pk), action="update")
-    assert entry.changes == {"password": ["***", "***"]} and entry.actor == city_admin
+    assert entry.changes == {"password": ["***", "***"]} and entry.actor == city_security_admin
     everything = str(list(AuditEntry.objects.values()))
     assert old_hash not in everything and editor.password not in everything
     assert "md5$" not in everything  # no hash of any persona either (tests hash with MD5)

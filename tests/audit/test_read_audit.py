@@ -100,10 +100,10 @@ def test_exports_are_recorded_with_what_was_exported(client, editor, city, depar
     assert reads("export").filter(actor=editor, object_repr__startswith="月度工作进展").count() == 1
 
 
-def test_exporting_the_audit_record_is_itself_recorded(client, city_admin):
-    client.force_login(city_admin)
+def test_exporting_the_audit_record_is_itself_recorded(client, city_auditor):
+    client.force_login(city_auditor)
     response = client.get(reverse("admin:audit_auditentry_changelist") + "export.csv")
     assert response.status_code == 200
     b"".join(response.streaming_content)
     entry = reads("export").get()
-    assert entry.actor_id == city_admin.pk and entry.object_repr.startswith("审计记录")
+    assert entry.actor_id == city_auditor.pk and entry.object_repr.startswith("审计记录")

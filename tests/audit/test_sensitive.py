@@ -138,7 +138,7 @@ def test_item_made_sensitive_later_leaves_no_clear_text_in_the_record(client, wr
     # Before: an administrator reads the ordinary item's title in the record.
     from tests.factories import UserFactory
 
-    auditor = UserFactory(username="auditor_admin", unit=writer.unit.parent, roles=[Role.ADMIN])
+    auditor = UserFactory(username="auditor_admin", unit=writer.unit.parent, roles=[Role.AUDITOR])
     client.force_login(auditor)
     listing = reverse("admin:audit_auditentry_changelist") + "?model=submissions.item"
     created = entries_for(item)[0]

@@ -6,12 +6,14 @@ from audit.models import AuditEntry
 from tests.otp import device_for
 
 
-def test_admin_reset_of_a_lost_authenticator_is_recorded_with_the_admin(client, city_admin, editor):
+def test_security_admin_reset_of_a_lost_authenticator_is_recorded(client, city_security_admin, editor):
     device_for(editor)
-    client.force_login(city_admin)
-    client.post(reverse("admin:units_user_changelist"), {"action": "reset_two_factor", "_selected_action": [editor.pk]})
+    client.force_login(city_security_admin)
+    client.post(
+        reverse("admin:units_account_changelist"), {"action": "reset_two_factor", "_selected_action": [editor.pk]}
+    )
     entry = AuditEntry.objects.get(action="two_factor_reset", object_id=str(editor.pk))
-    assert entry.actor_id == city_admin.pk
+    assert entry.actor_id == city_security_admin.pk
     assert entry.changes == {"two_factor": [True, False]}
 
 

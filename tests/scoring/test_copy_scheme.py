@@ -54,7 +54,7 @@ def test_admin_action_cannot_copy_another_offices_scheme(client, scheme, other_c
     from tests.factories import UserFactory
     from units.models import Role
 
-    client.force_login(UserFactory(username="other-admin", unit=other_city, roles=[Role.ADMIN]))
+    client.force_login(UserFactory(username="other-admin", unit=other_city, roles=[Role.SYSTEM_ADMIN]))
     url = reverse("admin:scoring_scheme_changelist")
     client.post(url, {"action": "copy_to_next_year", "_selected_action": [scheme.pk]})
     assert not Scheme.objects.filter(year=scheme.year + 1).exists()

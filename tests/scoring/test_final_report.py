@@ -109,7 +109,7 @@ def _admin(scheme):
     from tests.factories import UserFactory
     from units.models import Role
 
-    return UserFactory(username="admin-unlock", unit=scheme.office, roles=[Role.ADMIN])
+    return UserFactory(username="admin-unlock", unit=scheme.office, roles=[Role.SYSTEM_ADMIN])
 
 
 @pytest.fixture

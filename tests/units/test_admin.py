@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from units.models import Role, User
+from units.models import Role, RoleChange, User
 
 
 def test_non_admin_is_sent_to_admin_login(client, editor):
@@ -42,7 +42,7 @@ def test_outsider_cannot_post_changes_to_another_unit(client, outsider, departme
     assert department.name == "昆明市发展和改革委员会"
 
 
-def test_city_admin_creates_person_with_roles_in_own_subtree(client, city_admin, department):
+def test_city_admin_creates_person_with_roles_in_own_subtree(client, city_admin, city_security_admin, department):
     client.force_login(city_admin)
     response = client.post(
         reverse("admin:units_user_add"),
@@ -58,7 +58,13 @@ def test_city_admin_creates_person_with_roles_in_own_subtree(client, city_admin,
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     person = User.objects.get(username="newstaff")
-    assert person.unit == department and person.role_set == {Role.STAFF}
+    assert person.unit == department and person.role_set == frozenset()  # waits for approval
+    change = RoleChange.objects.get(user=person)
+    assert (change.role, change.kind, change.state, change.proposed_by) == (Role.STAFF, "grant", "pending", city_admin)
+    client.force_login(city_security_admin)
+    client.post(reverse("admin:units_rolechange_changelist"), {"action": "approve", "_selected_action": [change.pk]})
+    person = User.objects.get(pk=person.pk)
+    assert person.role_set == {Role.STAFF}
     assert not person.is_superuser
 
 

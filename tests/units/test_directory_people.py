@@ -94,7 +94,7 @@ def test_a_person_without_open_work_moves_without_a_colleague(client, city_admin
 
 @pytest.mark.parametrize("name", ["person_move", "person_leave"])
 def test_people_who_do_not_administer_the_unit_are_refused(client, name, writer, editor, outsider, other_unit):
-    other_admin = UserFactory(username="qjadmin", unit=outsider.unit, roles=[Role.ADMIN])
+    other_admin = UserFactory(username="qjadmin", unit=outsider.unit, roles=[Role.SYSTEM_ADMIN])
     for person in (editor, writer, other_admin):
         client.force_login(person)
         assert client.get(reverse(name, args=[writer.pk])).status_code == 404

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from govinfo.middleware.sessions import LOGIN_AT, SEEN_AT
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.otp import code_for, device_for
-from units.models import LockedAccount
+from units.models import LockedAccount, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +44,24 @@ def test_a_failed_sign_in_names_what_was_typed(client, writer):
 
 
 @override_settings(AXES_FAILURE_LIMIT=2)
-def test_a_lockout_is_recorded_listed_for_the_administrator_and_unlocked(client, writer, city_admin, outsider):
+def test_a_lockout_is_recorded_listed_for_the_security_admin_and_unlocked(
+    client, writer, city_admin, city_security_admin, outsider
+):
     for _ in range(2):
         login(client, writer.username, "wrong-password")
     assert rows("account_locked", object_id=str(writer.pk)).exists()
     assert login(client, writer.username).status_code == 429
 
-    # The writer's unit is under the city: its administrator sees the lock; an administrator
-    # elsewhere does not.
+    # The writer's unit is under the city: its security administrator sees the lock; one
+    # elsewhere does not, nor does the city's system administrator (三员分立).
     admin_client = type(client)()
-    admin_client.force_login(outsider)
+    admin_client.force_login(UserFactory(unit=outsider.unit, roles=[Role.SECURITY_ADMIN]))
     listing = admin_client.get(reverse("admin:units_lockedaccount_changelist"))
-    assert writer.username not in listing.content.decode()
-
+    assert listing.status_code == 200 and writer.username not in listing.content.decode()
     admin_client.force_login(city_admin)
+    assert admin_client.get(reverse("admin:units_lockedaccount_changelist")).status_code == 403
+
+    admin_client.force_login(city_security_admin)
     listing = admin_client.get(reverse("admin:units_lockedaccount_changelist"))
     assert writer.username in listing.content.decode()
     attempt = LockedAccount.objects.get(username=writer.username)
@@ -68,7 +72,7 @@ def test_a_lockout_is_recorded_listed_for_the_administrator_and_unlocked(client,
     )
     assert "已解除 1 个账号的锁定" in response.content.decode()
     unlocked = rows("account_unlocked").get()
-    assert unlocked.actor_id == city_admin.pk and unlocked.object_id == str(writer.pk)
+    assert unlocked.actor_id == city_security_admin.pk and unlocked.object_id == str(writer.pk)
     assert login(client, writer.username).status_code == 302
 
 

@@ -98,7 +98,9 @@ def test_a_new_password_starts_the_policys_age(writer):
     assert writer.password_expires_at - writer.password_changed_at == dt.timedelta(days=90)
 
 
-def test_a_password_set_by_the_administrator_must_be_changed_at_first_login(client, city_admin, department):
+def test_a_password_set_by_the_administrator_must_be_changed_at_first_login(
+    client, city_admin, city_security_admin, department
+):
     client.force_login(city_admin)
     response = client.post(
         reverse("admin:units_user_add"),
@@ -116,44 +118,56 @@ def test_a_password_set_by_the_administrator_must_be_changed_at_first_login(clie
     person.refresh_from_db()
     assert not person.must_change_password
 
+    # Setting a password is the security administrator's, in 账号安全 (三员分立); the
+    # system administrator's user page does not offer it.
     client.force_login(city_admin)
-    url = reverse("admin:units_user_changelist") + f"{person.pk}/password/"
+    assert client.get(reverse("admin:units_user_changelist") + f"{person.pk}/password/").status_code == 403
+    client.force_login(city_security_admin)
+    url = reverse("admin:units_account_password_change", args=[person.pk])
     response = client.post(url, {"password1": "Fresh-Start-2033", "password2": "Fresh-Start-2033",
                                  "usable_password": "true"})  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     person.refresh_from_db()
     assert person.must_change_password
-    assert AuditEntry.objects.filter(action="password_reset", object_id=str(person.pk), actor=city_admin).exists()
+    assert AuditEntry.objects.filter(
+        action="password_reset", object_id=str(person.pk), actor=city_security_admin
+    ).exists()
 
 
-def test_the_reset_password_page_shows_the_rules(client, city_admin, writer):
-    client.force_login(city_admin)
-    page = client.get(reverse("admin:units_user_changelist") + f"{writer.pk}/password/")
+def test_the_reset_password_page_shows_the_rules(client, city_security_admin, writer):
+    client.force_login(city_security_admin)
+    page = client.get(reverse("admin:units_account_password_change", args=[writer.pk]))
     assert "至少 10 个字符" in page.content.decode()
 
 
-def test_only_the_top_units_administrator_sets_the_policy(client, city_admin, province_admin):
-    client.force_login(city_admin)
+def test_only_the_top_units_security_admin_sets_the_policy(
+    client, city_security_admin, province_security_admin, province_admin
+):
+    client.force_login(province_admin)  # the system administrator: not theirs (三员分立)
+    assert client.get(reverse("admin:units_passwordpolicy_add")).status_code == 403
+    assert client.post(reverse("admin:units_passwordpolicy_add"), {"min_length": 8}).status_code == 403
+    client.force_login(city_security_admin)
     assert client.get(reverse("admin:units_passwordpolicy_add")).status_code == 403
     assert client.post(reverse("admin:units_passwordpolicy_add"), {"min_length": 8}).status_code == 403
     assert not PasswordPolicy.objects.exists()
 
-    client.force_login(province_admin)
+    client.force_login(province_security_admin)
     data = {"min_length": 12, "min_classes": 3, "history": 5, "max_age_days": 30, "inactive_days": 60}
     response = client.post(reverse("admin:units_passwordpolicy_add"), data)
     assert response.status_code == 302
     assert PasswordPolicy.current().min_length == 12
     assert AuditEntry.objects.filter(model="units.passwordpolicy", action="create").exists()
     # Every password's expiry follows the new age.
-    province_admin.refresh_from_db()
-    assert province_admin.password_expires_at - province_admin.password_changed_at == dt.timedelta(days=30)
+    province_security_admin.refresh_from_db()
+    expiry = province_security_admin.password_expires_at - province_security_admin.password_changed_at
+    assert expiry == dt.timedelta(days=30)
 
     data["min_length"] = 6
     page = client.post(reverse("admin:units_passwordpolicy_change", args=[1]), data)
     assert page.status_code == 200 and "8" in page.content.decode()
     assert PasswordPolicy.current().min_length == 12
 
-    client.force_login(city_admin)
+    client.force_login(city_security_admin)
     assert client.post(reverse("admin:units_passwordpolicy_change", args=[1]), data).status_code == 403
 
 

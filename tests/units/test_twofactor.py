@@ -168,15 +168,21 @@ def test_admin_site_requires_the_second_factor(client, city_admin):
     assert client.get("/admin/").status_code == 200
 
 
-def test_administrator_resets_a_lost_device_but_not_outside_their_units(client, city_admin, outsider, editor):
+def test_security_admin_resets_a_lost_device_but_not_outside_their_units(
+    client, city_admin, city_security_admin, outsider, editor
+):
     device_for(editor)
-    changelist = reverse("admin:units_user_changelist")
+    changelist = reverse("admin:units_account_changelist")
     action = {"action": "reset_two_factor", "_selected_action": [editor.pk]}
-    client.force_login(outsider)  # administrator of another city
+    client.force_login(UserFactory(unit=outsider.unit, roles=[Role.SECURITY_ADMIN]))  # another city's
     client.post(changelist, action)
     assert TOTPDevice.objects.filter(user=editor).exists()
+    client.force_login(city_admin)  # the system administrator: not theirs (三员分立)
+    assert client.post(changelist, action).status_code == 403
+    client.post(reverse("admin:units_user_changelist"), action)
+    assert TOTPDevice.objects.filter(user=editor).exists()
 
-    client.force_login(city_admin)
+    client.force_login(city_security_admin)
     response = client.post(changelist, action, follow=True)
     assert "已重置 1 人的两步验证" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=editor).exists()
@@ -233,7 +239,9 @@ def test_demo_logins_that_need_it_share_the_published_authenticator(db, capsys):
     out = capsys.readouterr().out
     assert DEMO_TOTP_SECRET in out and "manage.py totp" in out
     with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
-    assert with_device == {f"{p}_{r}" for p in ("prov", "city", "dept") for r in ("editor", "signer", "admin")}
+    assert with_device == {
+        f"{p}_{r}" for p in ("prov", "city", "dept") for r in ("editor", "signer", "admin", "secadmin", "auditor")
+    }
     call_command("totp", "city_editor")
     code = capsys.readouterr().out.strip()
     assert code == code_from_secret(DEMO_TOTP_SECRET) or code == code_from_secret(DEMO_TOTP_SECRET, at=time.time() - 1)

@@ -2,9 +2,9 @@
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from units.models import Role
+from units.models import ADMIN_DUTIES, Role
 
-ROLES_NEEDING_TWO_FACTOR = frozenset({Role.EDITOR, Role.ISSUE_APPROVER, Role.ADMIN})
+ROLES_NEEDING_TWO_FACTOR = frozenset({Role.EDITOR, Role.ISSUE_APPROVER, *ADMIN_DUTIES})
 
 
 def role_requires_two_factor(user) -> bool:

@@ -151,6 +151,7 @@ class MovePreview:
     work: list[OpenWork]
     colleague: object = None
     refusal: str = ""
+    stays: bool = False  # a departure with work and nobody to take it: the work stays in their name
 
     @property
     def needs_colleague(self) -> bool:
@@ -162,6 +163,9 @@ class MovePreview:
             return [self.refusal]
         if not self.work:
             return ["无未办结的工作，无需交接"]
+        if self.stays:
+            kinds = "、".join(f"{w.label}{w.count}项" for w in self.work if w.moves)
+            return [f"{kinds}无人接手（“{self.person.unit.name}”没有担任相同角色的在岗人员），仍在其名下"]
         who = _name(self.colleague) if self.colleague is not None else "（无人接手）"
         out = []
         for w in self.work:
@@ -206,4 +210,18 @@ def preview_move(person, unit, *, colleague=None, choose: bool = True, leaving=(
         if colleague is None and choose and preview.needs_colleague:
             kinds = "、".join(f"{w.label}{w.count}项" for w in work if w.moves)
             preview.refusal = f"有未办结的工作（{kinds}），“{old.name}”没有担任相同角色的在岗人员可以接手，不能调动"
+    return preview
+
+
+def preview_leave(person, *, leaving=()) -> MovePreview:
+    """The preview of disabling `person` (they left) where nobody names a colleague: the
+    import and the directory sync. Their work goes to the colleague choose_colleague names;
+    a departure is never refused for want of one (the directory has disabled the person
+    already), the preview says the work stays in their name instead."""
+    old = person.unit
+    work = open_work(person, old) if old is not None else []
+    colleague = choose_colleague(person, old, leaving=leaving) if old is not None else None
+    preview = MovePreview(person=person, unit=None, work=work, colleague=colleague)
+    if colleague is None and preview.needs_colleague:
+        preview.stays = True
     return preview

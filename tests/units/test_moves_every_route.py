@@ -323,3 +323,40 @@ def test_all_routes_call_the_one_move_function():
 
     for module in (views, apply, ldap, api_directory):
         assert "move_person(" in inspect.getsource(module), module.__name__
+
+
+# --- A person who left, through the import, the directory sync and the API ---------------------
+
+
+def test_an_import_that_disables_a_person_hands_their_work_to_the_rules_colleague(
+    tmp_path, writer, colleague, new_unit, open_work
+):
+    rows = workbook([], [(writer.username, writer.full_name, "530101", "", "", "", "否")])
+    preview = run_import(tmp_path, rows, "--dry-run")
+    work = "交接：草稿、待审签和退回修改的信息2项（《森林防火工作进展》（草稿）；《项目建设情况》（待审签））"
+    assert f"{work}交给{colleague.full_name}（colleague）" in preview
+    run_import(tmp_path, rows)
+    writer.refresh_from_db()
+    assert not writer.is_active and Item.objects.get(pk=open_work["draft"].pk).author == colleague
+    assert Notification.objects.filter(recipient=colleague, verb="handover").exists()
+
+
+def test_the_sync_disables_a_leaver_even_when_nobody_can_take_their_work(directory, other_city):
+    left = UserFactory(username="wang.left", full_name="王离职", unit=other_city, roles=[Role.STAFF])
+    item = draft(left, title="离职前的草稿")
+    out = io.StringIO()
+    call_command("sync_directory", stdout=out)
+    said = "草稿、待审签和退回修改的信息1项无人接手（“曲靖市人民政府办公室”没有担任相同角色的在岗人员），仍在其名下"
+    assert said in out.getvalue()
+    left.refresh_from_db()
+    assert not left.is_active and Item.objects.get(pk=item.pk).author == left
+
+
+def test_the_api_disable_hands_the_work_over_too(city_admin, writer, colleague, open_work):
+    response = api(city_admin).post(
+        "/api/v1/directory/people/disable/", {"usernames": [writer.username]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert any("交给" in line for line in response.json()["rows"][0]["changes"])
+    writer.refresh_from_db()
+    assert not writer.is_active and Item.objects.get(pk=open_work["waiting"].pk).author == colleague

@@ -20,7 +20,7 @@ from django.db.models.functions import Concat, Substr
 
 import audit
 
-from ..actions import move_person, set_roles
+from ..actions import deactivate_person, move_person, set_roles
 from ..models import RoleGrant, Unit, User, order_segment
 from .parse import ParsedDirectory
 from .plan import CHANGE, CREATE, DISABLE, Plan, RowPlan, build_plan
@@ -304,6 +304,9 @@ def _apply_people(
                 actor=importer, roles=d["roles"],
             )  # fmt: skip
         else:
+            if d.get("leaving") and d.get("handover_to"):
+                # The leave page's own path: work to the colleague, who is told.
+                user = deactivate_person(person=user, colleague=colleagues[d["handover_to"]], actor=importer)
             user.unit = unit_for(d["unit_node"])
             fields.append("unit")
         user.full_name = d["full_name"]

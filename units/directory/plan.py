@@ -482,18 +482,28 @@ def _plan_people(rows: list[Row], unit_plans: list[RowPlan], scope: _Scope) -> l
             p.action = CHANGE
         if moving and user.unit_id is not None:
             moves.append((p, user, target))
-    _plan_moves(moves, plans)
+        elif p.action == DISABLE and user.unit_id is not None:
+            moves.append((p, user, None))
+    _plan_handovers(moves, plans)
     return plans
 
 
-def _plan_moves(moves: list[tuple[RowPlan, User, Unit]], plans: list[RowPlan]) -> None:
+def _plan_handovers(moves: list[tuple[RowPlan, User, Unit | None]], plans: list[RowPlan]) -> None:
     """A person whose unit changes moves as on the move page (units.handover): the preview
     lists their open work and the colleague of the old unit it goes to (chosen by
     handover.choose_colleague, never someone this file moves or disables); a move with
-    work to hand over and nobody to take it is refused."""
+    work to hand over and nobody to take it is refused. A person disabled (target None)
+    hands over the same way, but is disabled even when nobody can take the work."""
     leaving = {p.existing_id for p in plans if not p.refused and p.action == DISABLE}
     leaving |= {p.existing_id for p, _, _ in moves}
     for p, user, target in moves:
+        if target is None:
+            preview = handover.preview_leave(user, leaving=leaving)
+            p.data["leaving"] = True
+            p.data["handover_to"] = preview.colleague.pk if preview.colleague is not None else None
+            if preview.work:  # a departure with nothing open says nothing more
+                p.changes += [f"交接：{line}" for line in preview.lines()]
+            continue
         preview = handover.preview_move(user, target, leaving=leaving)
         if preview.refusal:
             p.refuse(preview.refusal)

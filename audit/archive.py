@@ -6,8 +6,10 @@ The archive is JSON lines: a header, one line per row (its id, chain value and t
 canonical content the chain covers), and a last line with HMAC-SM3 over all the lines
 before it, keyed by AUDIT_CHAIN_KEY. Anyone holding the key can check a file alone
 (`audit_archive --check FILE`): the signature, and the chain from the header's starting
-value to the last row's. Pruning leaves a ChainAnchor with the last pruned row's id and
-value, from which audit_verify goes on: the remaining record stays verifiable.
+value to the last row's. Pruning leaves a ChainAnchor with the last pruned row's chain
+sequence number (`through_id`; its id, for anchors from before the sequence, which is the
+same number: migration 0004) and value, from which audit_verify goes on. Ranges are in
+chain order (chain_seq); rows not linked yet are never archived.
 
 On PostgreSQL the append-only trigger lets a DELETE through only in a transaction that
 called audit_allow_prune(before), and only for rows older than `before` and older than
@@ -76,16 +78,16 @@ class Archived:
 
 
 def _range(before: dt.datetime) -> tuple[int, int, str]:
-    """(start id, through id, starting value): the oldest rows, in id order, all written
-    before `before` — stopping at the first younger one, so the pruned part is a prefix
-    and the rest of the chain still starts from one value."""
-    start_id, start_value = chain.anchor_value(AuditEntry)
-    rows = AuditEntry.objects.filter(pk__gt=start_id)
-    first_young = rows.filter(at__gte=before).order_by("pk").values_list("pk", flat=True).first()
+    """(start seq, through seq, starting value): the oldest linked rows, in chain order
+    (chain_seq), all written before `before` — stopping at the first younger one, so the
+    pruned part is a prefix of the chain and the rest still starts from one value."""
+    start_seq, start_value = chain.anchor_value(AuditEntry)
+    rows = AuditEntry.objects.filter(chain_seq__gt=start_seq)
+    first_young = rows.filter(at__gte=before).order_by("chain_seq").values_list("chain_seq", flat=True).first()
     if first_young is not None:
-        rows = rows.filter(pk__lt=first_young)
-    through_id = rows.order_by("-pk").values_list("pk", flat=True).first()
-    return start_id, through_id or start_id, start_value
+        rows = rows.filter(chain_seq__lt=first_young)
+    through_seq = rows.order_by("-chain_seq").values_list("chain_seq", flat=True).first()
+    return start_seq, through_seq or start_seq, start_value
 
 
 def write_archive(*, before: dt.datetime, directory: Path) -> Archived:
@@ -107,9 +109,9 @@ def write_archive(*, before: dt.datetime, directory: Path) -> Archived:
     mac = crypto.hmac_sm3_stream(key)
     digest = crypto.sm3_stream()
     previous, count = start_value, 0
-    rows = (
-        AuditEntry.objects.filter(pk__gt=start_id, pk__lte=through_id)
-        .order_by("pk")
+    rows = (  # ids and sequence numbers: the file names the rows by id, the range is in chain order
+        AuditEntry.objects.filter(chain_seq__gt=start_id, chain_seq__lte=through_id)
+        .order_by("chain_seq")
         .values_list("pk", "chain", *spec.names)
         .iterator(5000)
     )
@@ -198,7 +200,9 @@ def prune(archived: Archived, *, before: dt.datetime) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT audit_allow_prune(%s)", [before])
-        cursor.execute("DELETE FROM audit_auditentry WHERE id > %s AND id <= %s", [start_id, archived.through_id])
+        cursor.execute(
+            "DELETE FROM audit_auditentry WHERE chain_seq > %s AND chain_seq <= %s", [start_id, archived.through_id]
+        )
         deleted = cursor.rowcount
     if deleted != archived.rows:
         raise ArchiveError(f"应删除 {archived.rows} 行，实际 {deleted} 行：已撤销，未删除任何记录。")

@@ -3,26 +3,42 @@ each row carries `chain` = HMAC-SM3(AUDIT_CHAIN_KEY, previous row's chain ‖ th
 canonical content), so altering, removing or inserting a row anywhere but at the very end
 breaks every later value, and nobody without the key can compute new ones.
 
-A model takes part by having a `chain` column and a `CHAINED_FIELDS` tuple naming the
-columns its content consists of, frozen: a column added later must not change the
-content of rows written before it. Rows are inserted through `insert()` /
-`insert_many()` (AuditEntry's save() and bulk_create() do it themselves), which take a
-per-table PostgreSQL advisory lock for the rest of the transaction, read the last chain
-value and link the new rows to it: concurrent writers queue for the lock instead of
-linking two rows to the same predecessor. The lock is held until commit, so the record
-is written in commit order (bench/audit_chain.py measures the cost). SQLite (development
-only) has no such lock: there two simultaneous writers could fork the chain.
+A model takes part by having `chain`, `chain_seq` and `row_mac` columns, a
+`CHAINED_FIELDS` tuple naming the columns its content consists of, frozen (a column added
+later must not change the content of rows written before it), and `CHAIN_TIME_FIELD`, the
+one of them that dates a row.
 
-The first row of a table links to "" or, once old rows have been archived and pruned, to
-the value its newest ChainAnchor holds (audit/archive.py).
+Writing and linking are two steps, so that audited transactions never wait for each other:
+
+1. `insert()` / `insert_many()` (AuditEntry's save() and bulk_create() call them) write the
+   row in the caller's transaction with no chain value, only `row_mac` = HMAC-SM3 of its
+   own content: no lock, no read of the previous row. Before, every audited write took a
+   per-table advisory lock held to commit, which serialised every audited transaction and
+   could deadlock with row locks (tests/audit/test_chain_concurrency.py).
+2. `link_pending()` takes the chain's advisory lock in a short transaction of its own,
+   reads the committed rows not yet linked, in id order, and gives each its chain value
+   and the next `chain_seq`. It runs right after the writer's commit (on_commit), and
+   every minute from Celery beat (audit.link_chains) to catch up after a lost one; it is
+   safe to run twice or at once (the lock, and only unlinked rows are taken). A row whose
+   `row_mac` does not match (inserted behind the application's back, without the key) is
+   never linked: `audit_verify` reports it.
+
+The chain runs in `chain_seq` order (commit order, near enough), which may differ from id
+order. `audit_verify` walks it, and reports rows still unlinked after LINK_GRACE as a
+break, fresher ones as pending. The first linked row links to "" or, once old rows have
+been archived and pruned, to the value its newest ChainAnchor holds (audit/archive.py);
+an anchor's `through_id` is the last pruned `chain_seq` (rows linked before the sequence
+existed got their id as sequence number, migration audit 0004).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import ipaddress
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +47,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
+from django.db.models import Subquery
 
 from common import crypto
+
+log = logging.getLogger(__name__)
 
 GENESIS = ""
 
@@ -141,56 +160,133 @@ def link_value(previous: str, content: bytes, key: bytes | None = None) -> str:
 
 
 def anchor_value(model) -> tuple[int, str]:
-    """(last pruned id, its chain value): where the remaining rows start."""
+    """(last pruned chain_seq, its chain value): where the remaining rows start."""
     from .models import ChainAnchor
 
     anchor = ChainAnchor.objects.filter(chain=label(model)).order_by("-through_id").first()
     return (anchor.through_id, anchor.value) if anchor else (0, GENESIS)
 
 
-def _last_value(model, using: str) -> str:
-    # The newest row by id (one probe of the primary key): once the chain has begun every
-    # row has a value; an empty one means only rows from before the chain exist.
-    last = model._base_manager.using(using).order_by("-pk").values_list("chain", flat=True).first()
-    return last if last else anchor_value(model)[1]
+LINK_GRACE = dt.timedelta(minutes=10)  # a committed row is linked within this, or something is wrong
+FUTURE_SKEW = dt.timedelta(minutes=2)  # a row dated later than this is not "pending", it is wrong
+LINK_BATCH = 5000
+
+
+def row_mac(content: bytes, key: bytes | None = None) -> str:
+    """The row's own MAC, written with it: proves to the linker that the application (which
+    holds the key) wrote the row, so a row inserted behind its back is not linked in."""
+    return crypto.hmac_sm3(key or _key(), b"row\n" + content).hex()
 
 
 def _lock(model, using: str) -> None:
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(model)])
+            # No wait for the WAL flush at the linker's commit: lost in a crash, it is
+            # only done again (the rows are still unlinked), and the writer's own commit
+            # was durable already. Saves a flush per audited transaction.
+            cursor.execute(
+                "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", [_lock_id(model)]
+            )
 
 
-def link(objs: list[models.Model], using: str) -> None:
-    """Give each of `objs` (unsaved, in insert order) its chain value. Call inside the
-    transaction that inserts them, right before the INSERT."""
-    model = type(objs[0])
-    spec = Spec.of(model)
-    _lock(model, using)
-    previous = _last_value(model, using)
+def _prepare(objs: list[models.Model]) -> None:
+    spec = Spec.of(type(objs[0]))
     key = _key()
     for obj in objs:
-        obj.chain = previous = link_value(previous, spec.content_of(obj), key)
+        obj.chain, obj.chain_seq = "", None
+        obj.row_mac = row_mac(spec.content_of(obj), key)
+
+
+def _schedule_link(model, using: str) -> None:
+    """Link after commit, once per transaction and table however many rows it wrote."""
+    connection = connections[using]
+    tag = ("audit-chain-link", label(model))
+    if connection.in_atomic_block and any(getattr(f, "chain_tag", None) == tag for _, f, _ in connection.run_on_commit):
+        return
+    callback = functools.partial(_link_after_commit, model, using)
+    callback.chain_tag = tag
+    transaction.on_commit(callback, using=using)
+
+
+def _link_after_commit(model, using: str) -> None:
+    try:
+        link_pending(model, using=using)
+    except Exception:  # the write is committed; the periodic task links it later
+        log.exception("linking the %s chain after commit failed; audit.link_chains will catch up", label(model))
 
 
 def insert(obj: models.Model, *, using: str | None = None) -> models.Model:
-    """Insert one row of a chained table, linked to the last one."""
+    """Insert one row of a chained table; it is linked after commit."""
     using = using or router.db_for_write(type(obj))
-    with transaction.atomic(using=using, savepoint=False):  # as Model.save: no SAVEPOINT round trips
-        link([obj], using)
-        models.Model.save(obj, force_insert=True, using=using)
+    _prepare([obj])
+    models.Model.save(obj, force_insert=True, using=using)
+    _schedule_link(type(obj), using)
     return obj
 
 
 def insert_many(model, objs: list[models.Model], *, using: str | None = None, batch_size: int | None = None) -> list:
-    """bulk_create for a chained table: one lock and one read of the last value per call."""
+    """bulk_create for a chained table; the rows are linked after commit."""
     using = using or router.db_for_write(model)
     if not objs:
         return objs
-    with transaction.atomic(using=using, savepoint=False):  # as Model.save: no SAVEPOINT round trips
-        link(objs, using)
-        return models.QuerySet(model, using=using).bulk_create(objs, batch_size=batch_size)
+    _prepare(objs)
+    created = models.QuerySet(model, using=using).bulk_create(objs, batch_size=batch_size)
+    _schedule_link(model, using)
+    return created
+
+
+def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH) -> int:
+    """Link the committed rows of `model` that have no chain value yet, in id order, each
+    to the one linked before it; returns how many. Each batch is one short transaction
+    under the chain's lock (the only place that takes it)."""
+    using = using or router.db_for_write(model)
+    spec = Spec.of(model)
+    key = _key()
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    linked, after_pk = 0, 0
+    while True:
+        with transaction.atomic(using=using):
+            _lock(model, using)
+            manager = model._base_manager.using(using)
+            last = manager.filter(chain_seq__isnull=False).order_by("-chain_seq")[:1]
+            rows = list(  # the previous row's seq and value come with them: one round trip
+                manager.filter(chain_seq__isnull=True, pk__gt=after_pk)
+                .exclude(row_mac="")  # rows from before the chain: counted by verify, never linked
+                .annotate(last_seq=Subquery(last.values("chain_seq")), last_chain=Subquery(last.values("chain")))
+                .order_by("pk")
+                .values_list("pk", "row_mac", "last_seq", "last_chain", *spec.names)[:batch]
+            )
+            if not rows:
+                return linked
+            seq, previous = (rows[0][2], rows[0][3]) if rows[0][2] is not None else anchor_value(model)
+            updates = []
+            for pk, mac, _, _, *values in rows:
+                content = spec.content_from_db(values)
+                if not crypto.equal(mac.encode(), row_mac(content, key).encode()):
+                    log.error("%s #%s: row MAC does not match, not linked", label(model), pk)
+                    continue
+                seq += 1
+                previous = link_value(previous, content, key)
+                updates.append((pk, previous, seq))
+            if updates:
+                with connections[using].cursor() as cursor:
+                    placeholders = ", ".join(["(%s, %s, %s)"] * len(updates))
+                    cursor.execute(
+                        f"UPDATE {table} AS t SET chain = v.chain, chain_seq = v.seq "  # noqa: S608 (table name, not input)
+                        f"FROM (VALUES {placeholders}) AS v(id, chain, seq) WHERE t.id = v.id",
+                        [x for row in updates for x in row],
+                    )
+            linked += len(updates)
+            after_pk = rows[-1][0]
+        if len(rows) < batch:
+            # All there was; a row committed since has its own linker coming (on_commit).
+            return linked
+
+
+def link_all() -> dict[str, int]:
+    """Every chain's pending rows (the periodic task)."""
+    return {label(m): link_pending(m) for m in chained_models()}
 
 
 # --- Verification ------------------------------------------------------------------------
@@ -201,8 +297,10 @@ class Result:
     chain: str
     checked: int = 0
     unchained: int = 0  # rows written before the chain began (older versions)
+    pending: int = 0  # committed a moment ago, not linked yet (within LINK_GRACE)
     first_id: int | None = None
     last_id: int | None = None
+    last_seq: int | None = None
     last_value: str = GENESIS
     broken_id: int | None = None
     problem: str = ""
@@ -212,36 +310,59 @@ class Result:
         return self.broken_id is None
 
 
-def verify(model, *, chunk_size: int = 5000, progress=None) -> Result:
-    """Walk the table in id order and recompute every chain value; stop at the first
-    row that does not match. Rows before the chain began (chain "", older versions) are
-    counted, not checked; an unchained row after the chain began is a break."""
+def verify(model, *, chunk_size: int = 5000, progress=None, grace: dt.timedelta = LINK_GRACE, now=None) -> Result:
+    """Walk the linked rows in chain_seq order and recompute every chain value; stop at the
+    first that does not match. Then the rows not linked: those from before the chain began
+    (no row MAC, below the first linked id; older versions) are counted, not checked; rows
+    younger than `grace` are pending; any other is a break (a linker that stopped, or a row
+    inserted behind the application's back, whose row MAC the linker refused)."""
+    from django.utils import timezone
+
     spec = Spec.of(model)
-    start_id, previous = anchor_value(model)
+    start_seq, previous = anchor_value(model)
     result = Result(chain=label(model), last_value=previous)
     key = _key()
     rows: Iterator = (
-        model._base_manager.filter(pk__gt=start_id)
-        .order_by("pk")
-        .values_list("pk", "chain", *spec.names)
+        model._base_manager.filter(chain_seq__gt=start_seq)
+        .order_by("chain_seq")
+        .values_list("pk", "chain_seq", "chain", *spec.names)
         .iterator(chunk_size)
     )
-    started = start_id > 0
-    for pk, chain, *values in rows:
-        if not chain and not started:
-            result.unchained += 1
-            continue
-        started = True
+    for pk, seq, chain, *values in rows:
         expected = link_value(previous, spec.content_from_db(values), key)
         if chain != expected:
             result.broken_id = pk
-            result.problem = "没有校验值" if not chain else "校验值不符（该行或其前一行被改动、删除或插入）"
+            result.problem = "校验值不符（该行或其前一行被改动、删除或插入）"
             return result
         previous = chain
         result.checked += 1
         result.first_id = result.first_id or pk
-        result.last_id = pk
-        result.last_value = chain
+        result.last_id, result.last_seq, result.last_value = pk, seq, chain
         if progress and result.checked % 100_000 == 0:
             progress(result)
+    _check_unlinked(model, spec, key, result, grace, now or timezone.now())
     return result
+
+
+def _check_unlinked(model, spec: Spec, key: bytes, result: Result, grace: dt.timedelta, now) -> None:
+    manager = model._base_manager
+    first_linked = manager.filter(chain_seq__isnull=False).order_by("pk").values_list("pk", flat=True).first()
+    when = spec.names.index(model.CHAIN_TIME_FIELD)  # the column that dates a row
+    unlinked = manager.filter(chain_seq__isnull=True).order_by("pk").values_list("pk", "row_mac", "chain", *spec.names)
+    for pk, mac, chain, *values in unlinked.iterator(1000):
+        if not mac and not chain and (first_linked is None or pk < first_linked):
+            result.unchained += 1
+            continue
+        genuine = bool(mac) and crypto.equal(mac.encode(), row_mac(spec.content_from_db(values), key).encode())
+        if genuine and now - grace <= values[when] <= now + FUTURE_SKEW:
+            result.pending += 1
+            continue
+        result.broken_id = pk
+        if not mac:
+            result.problem = "没有校验值"
+        elif not genuine:
+            result.problem = "未链接：行校验值不符（不是本系统写入的，或写入后被改动）"
+        else:
+            minutes = int(grace.total_seconds() // 60)
+            result.problem = f"未链接：写入已超过 {minutes} 分钟仍未链入校验链（链接任务没有运行？）"
+        return

@@ -75,6 +75,10 @@ class AuditEntry(models.Model):
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     # HMAC-SM3 over the previous row's value and this row's content (audit/chain.py).
     chain = models.CharField("校验值", max_length=64, blank=True, editable=False)
+    # Set with `chain` by the linker after commit, once (audit/chain.py): the chain's order.
+    chain_seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True, editable=False)
+    # HMAC-SM3 of the row's own content, written with it: only such rows are linked in.
+    row_mac = models.CharField("行校验值", max_length=64, blank=True, editable=False, db_default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -83,11 +87,14 @@ class AuditEntry(models.Model):
         "at", "actor", "actor_name", "actor_unit", "action", "model", "object_id",
         "object_repr", "unit", "changes", "ip", "path", "request_id",
     )  # fmt: skip
+    CHAIN_TIME_FIELD = "at"
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
         ordering = ["-at", "-pk"]
         indexes = [
+            # The linker's and audit_verify's look-up of the rows not linked yet: a few.
+            models.Index(fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unlinked_idx"),
             models.Index(fields=["model", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor_unit", "at"], name="audit_actor_unit_idx"),
             models.Index(fields=["unit", "at"], name="audit_unit_idx"),

@@ -471,6 +471,8 @@ CELERY_BEAT_SCHEDULE = {
     "disable-inactive-accounts": {"task": "units.disable_inactive_accounts", "schedule": crontab(minute=40, hour=1)},
     # Daily: 敏感 items' attachment files a lost on_commit left in plaintext get sealed.
     "seal-attachment-files": {"task": "submissions.seal_attachment_files", "schedule": crontab(minute=50, hour=1)},
+    # Every minute: audit and ledger rows a lost on_commit left unlinked get their chain value.
+    "link-audit-chains": {"task": "audit.link_chains", "schedule": 60.0},
 }
 if LDAP_SERVER_URI:
     # Nightly: people created, changed and disabled as in the directory; a lost run is

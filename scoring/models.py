@@ -214,6 +214,10 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # HMAC-SM3 over the previous row's value and this row's content (audit/chain.py).
     chain = models.CharField("校验值", max_length=64, blank=True, editable=False)
+    # Set with `chain` by the linker after commit, once (audit/chain.py): the chain's order.
+    chain_seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True, editable=False)
+    # HMAC-SM3 of the row's own content, written with it: only such rows are linked in.
+    row_mac = models.CharField("行校验值", max_length=64, blank=True, editable=False, db_default="")
 
     objects = LedgerQuerySet.as_manager()
 
@@ -222,11 +226,14 @@ class LedgerEntry(models.Model):
         "scheme", "unit", "date", "source", "adoption", "item", "source_ref", "rule", "points", "reason",
         "reverses", "created_by", "created_at",
     )  # fmt: skip
+    CHAIN_TIME_FIELD = "created_at"
 
     class Meta:
         verbose_name = verbose_name_plural = "积分台账"
         ordering = ["date", "pk"]
         indexes = [
+            # The linker's and audit_verify's look-up of the rows not linked yet: a few.
+            models.Index(fields=["id"], condition=models.Q(chain_seq__isnull=True), name="ledger_unlinked_idx"),
             models.Index(fields=["scheme", "date"], name="ledger_scheme_date_idx"),
             models.Index(fields=["adoption"], name="ledger_adoption_idx"),
             models.Index(fields=["source_ref"], name="ledger_source_ref_idx"),

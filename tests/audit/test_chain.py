@@ -1,6 +1,10 @@
 """Tamper evidence: each audit row carries HMAC-SM3 over the previous row's value and its
-own content; `manage.py audit_verify` recomputes the chain and names the first row that
-does not match, after an alteration made behind the application's back."""
+own content, given by the linker after commit; `manage.py audit_verify` recomputes the
+chain and names the first row that does not match, after an alteration made behind the
+application's back.
+
+Tests in a transaction never commit, so nothing runs on commit: they link as the commit
+would, with chain.link_all()."""
 
 import threading
 from io import StringIO
@@ -15,16 +19,18 @@ from audit.models import AuditEntry
 from common import crypto
 
 
-def _write(n: int, prefix: str = "事项") -> None:
+def _write(n: int, prefix: str = "事项", *, link: bool = True) -> None:
     for i in range(n):
         audit.record(action="export", model="tests.thing", object_id=str(i), object_repr=f"{prefix}{i}",
                      changes={"count": [None, i], "when": [None, "2026-12-03"]}, actor=None, unit=None)  # fmt: skip
+    if link:
+        chain.link_all()
 
 
-def _verify() -> tuple[int, str]:
+def _verify(**options) -> tuple[int, str]:
     out = StringIO()
     try:
-        call_command("audit_verify", stdout=out, stderr=StringIO())
+        call_command("audit_verify", stdout=out, stderr=StringIO(), **options)
     except SystemExit as exit_:
         return exit_.code, out.getvalue()
     return 0, out.getvalue()
@@ -60,6 +66,8 @@ def test_rows_written_in_bulk_are_chained_too(db):
     entries = [{"action": "export", "model": "tests.thing", "object_id": str(i), "actor": None, "unit": None}
                for i in range(2500)]  # fmt: skip
     assert audit.record_many(entries, batch_size=1000) == 2500
+    assert AuditEntry.objects.filter(chain="").count() == 2500  # written, not linked yet
+    chain.link_all()
     assert not AuditEntry.objects.filter(chain="").exists()
     code, out = _verify()
     assert code == 0 and "audit.auditentry: 2502 行一致" in out
@@ -153,4 +161,79 @@ def test_values_read_back_give_the_content_they_were_linked_with(db):
     spec = chain.Spec.of(AuditEntry)
     (stored,) = AuditEntry.objects.filter(pk=entry.pk).values_list(*spec.names)
     assert spec.content_from_db(stored) == spec.content_of(entry) == spec.content(stored)
+    # the row MAC written before the INSERT is accepted by the linker reading it back
+    assert chain.link_all()["audit.auditentry"] == 1
     assert _verify()[0] == 0
+
+
+def test_a_fresh_unlinked_row_is_pending_and_one_left_past_the_grace_period_is_a_break(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _write(2)
+    _write(1, prefix="未链接", link=False)
+    code, out = _verify()
+    assert code == 0 and "2 行一致" in out and "1 行刚写入、待链接" in out
+    stale = AuditEntry.objects.get(chain_seq__isnull=True, object_repr="未链接0")
+    # Dated back past the grace period (its row MAC recomputed, as the application would
+    # have written it then): a linker that stopped is found.
+    old = timezone.now() - chain.LINK_GRACE - dt.timedelta(minutes=1)
+    spec = chain.Spec.of(AuditEntry)
+    stale.at = old
+    _behind_the_back("UPDATE audit_auditentry SET at = %s, row_mac = %s WHERE id = %s",
+                     [old, chain.row_mac(spec.content_of(stale)), stale.pk])  # fmt: skip
+    code, out = _verify()
+    assert code == 1 and f"第一处不符在 #{stale.pk}" in out and "仍未链入校验链" in out
+    assert chain.link_all()["audit.auditentry"] >= 1  # the linker catches up: whole again
+    assert _verify()[0] == 0
+
+
+def test_a_row_inserted_behind_the_applications_back_is_never_linked(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("raw insert with PostgreSQL's now()")
+    _write(2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditentry (at, actor_name, action, model, object_id, object_repr, changes, path,"
+            " request_id, chain, row_mac) VALUES (now(), '系统', 'update', 'units.unit', '1', '伪造', '{}', '', '',"
+            " '', %s) RETURNING id",
+            ["0" * 64],
+        )
+        (forged,) = cursor.fetchone()
+    _write(1)  # the linker runs, links the next genuine row and leaves the forged one out
+    assert AuditEntry.objects.get(pk=forged).chain_seq is None
+    code, out = _verify(grace_minutes=0)
+    assert code == 1 and f"第一处不符在 #{forged}" in out and "行校验值不符" in out
+
+
+def test_the_database_lets_only_the_linker_set_the_chain_once(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's here")
+    from django.db import DatabaseError
+
+    _write(1, link=False)
+    row = AuditEntry.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        # the chain value with another change: refused
+        cursor.execute("UPDATE audit_auditentry SET chain = 'x', chain_seq = 1, object_repr = '改' WHERE id = %s",
+                       [row.pk])  # fmt: skip
+    chain.link_all()
+    row.refresh_from_db()
+    assert row.chain and row.chain_seq
+    for sql in ("UPDATE audit_auditentry SET chain = 'y' WHERE id = %s",
+                "UPDATE audit_auditentry SET chain = '', chain_seq = NULL WHERE id = %s"):  # fmt: skip
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [row.pk])
+    assert chain.link_all()["audit.auditentry"] == 0  # twice: nothing more to do
+
+
+def test_the_periodic_task_links_what_no_commit_linked(db):
+    from audit.tasks import link_chains
+
+    _write(3, link=False)
+    assert link_chains()["audit.auditentry"] == 3
+    assert link_chains()["audit.auditentry"] == 0
+    assert list(AuditEntry.objects.order_by("chain_seq").values_list("object_repr", flat=True)) == [
+        "事项0", "事项1", "事项2"
+    ]  # fmt: skip

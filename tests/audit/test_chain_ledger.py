@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit import chain
 from publications import actions as pub_actions
 from scoring import actions
 from scoring.models import LedgerEntry
@@ -30,6 +31,7 @@ def _ledger(writer, unit_approver, editor, pubs) -> list[LedgerEntry]:
     actions.credit_instruction(
         item=item, level="省政府领导", ref="instruction:1", day=timezone.localdate(), user=editor
     )
+    chain.link_all()  # what the commit would have done (a test's transaction never commits)
     return list(LedgerEntry.objects.order_by("pk"))
 
 

@@ -128,7 +128,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return RevealingChangeList
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"reads_all": scope.reads_all(request.user), **(extra_context or {})}
+        reads_all = scope.reads_all(request.user)
+        extra = {
+            "reads_all": reads_all,
+            "verifies": reads_all and queries.sees_everything(request.user),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
     def has_module_permission(self, request) -> bool:
@@ -174,8 +179,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return [
             path("export.xlsx", view(self.export_xlsx), name="audit_auditentry_export_xlsx"),
             path("export.csv", view(self.export_csv), name="audit_auditentry_export_csv"),
+            path("verify/", view(self.verify), name="audit_auditentry_verify"),
             *super().get_urls(),
         ]
+
+    def verify(self, request):
+        from .verification import verify_view
+
+        return verify_view(self, request)
 
     def _filtered(self, request):
         """The entries the change list shows for the same filters, search and order."""

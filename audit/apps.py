@@ -23,3 +23,8 @@ class AuditConfig(AppConfig):
 
         signals.task_prerun.connect(enter_task, weak=False, dispatch_uid="audit.task_prerun")
         signals.task_postrun.connect(leave_task, weak=False, dispatch_uid="audit.task_postrun")
+
+        from . import verification  # noqa: F401  (registers the audit.verify_chains task)
+        from .registry import register_actions
+
+        register_actions({"audit_verify": "校验防篡改链", "audit_verify_requested": "请求校验防篡改链"})

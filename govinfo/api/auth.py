@@ -127,7 +127,8 @@ class TokenView(APIView):
 
 
 class UserTokenView(APIView):
-    """An administrator revokes the token of a person in the units they administer."""
+    """A security administrator revokes the token of a person whose account they look
+    after (三员分立: account security is theirs, not the system administrator's)."""
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, user_id: int):
@@ -135,7 +136,7 @@ class UserTokenView(APIView):
 
         from units import access
 
-        person = access.administered_users(request.user).filter(pk=user_id).first()
+        person = access.secured_users(request.user).filter(pk=user_id).first()
         if person is None:
             raise Http404
         Token.objects.filter(user=person).delete()

@@ -57,7 +57,7 @@ EVERYONE = frozenset({"*@*", "anonymous"})
 NOBODY = frozenset()
 UNIT_READERS = ("staff", "unit_approver", "leader")  # submissions.access.UNIT_READERS
 OFFICE_READERS = ("editor", "issue_approver", "leader")  # publications.access.OFFICE_READERS
-SCHEME_OFFICE = ("leader", "editor", "admin", "issue_approver")  # scoring.access.OFFICE_ROLES
+SCHEME_OFFICE = ("leader", "editor", "system_admin", "issue_approver")  # scoring.access.OFFICE_ROLES
 
 
 def at(relation: str, *roles: str) -> frozenset[str]:
@@ -139,7 +139,7 @@ PRIVATE_BOARD_VIEWERS = at("own", *SCHEME_OFFICE)
 PRIVATE_LEDGER_VIEWERS = at("own", *SCHEME_OFFICE) | at("child", "*")
 # The year-end (scoring.access): the office's issue approver or administrator decides; a
 # unit's approver appeals; an appeal is read by the office and the appealing unit (dept).
-CLOSING_DECIDERS = at("own", "issue_approver", "admin")
+CLOSING_DECIDERS = at("own", "issue_approver", "system_admin")
 APPELLANTS = at("child", "unit_approver") | at("other_child", "unit_approver")
 APPEAL_READERS = at("own", *SCHEME_OFFICE) | at("child", "*")
 # The scenario's year-end schemes assess both departments (scenario.py), so both read the final board.
@@ -341,10 +341,27 @@ def _instruction_query(s: Scenario) -> dict:
     return {"issue": s.signed_issue.pk, "item": s.published.pk}
 
 
+ADMINS = ("system_admin", "security_admin", "auditor")  # 三员分立 (units.models.ADMIN_DUTIES)
+# The security administrators who look after the department's accounts: its own and the city's.
+SECURES_DEPT = at("own", "security_admin") | at("parent", "security_admin")
+
+
+def _verification_requested(s: Scenario) -> bool:
+    from audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(action="audit_verify_requested").exists()
+
+
+def _role_change_approved(s: Scenario) -> bool:
+    from units.models import RoleChange
+
+    return RoleChange.objects.get(pk=s.role_change.pk).state == RoleChange.State.APPROVED
+
+
 def admin_change(object_id: Callable[[Scenario], int], anchor: str = "city") -> Check:
     """An admin change page of an object of the anchor's unit: for the administrators of that
     unit and of the one above it; anyone else is sent back to the admin index."""
-    admins = at("own", "admin") | at("parent", "admin")
+    admins = at("own", "system_admin") | at("parent", "system_admin")
     return page("GET", admins, anchor=anchor, redirect_refuses=True, kwargs=lambda s: {"object_id": object_id(s)})
 
 
@@ -393,47 +410,55 @@ MATRIX: dict[str, list[Check]] = {
     "two_factor_setup": [page("GET", SIGNED_IN)],
     # Administration: the admin site and the unit directory are for administrators; a
     # unit's page for administrators of it or of a unit above it.
-    "admin:index": [page("GET", anywhere("admin"))],
-    # The audit trail lives in the admin: administrators only (each sees their subtree).
-    "admin:audit_auditentry_changelist": [page("GET", anywhere("admin"))],
-    "admin:audit_auditentry_export_xlsx": [page("GET", anywhere("admin"))],
-    "admin:audit_auditentry_export_csv": [page("GET", anywhere("admin"))],
+    # The admin site is the three administrators' (三员分立); each model's page says which.
+    "admin:index": [page("GET", anywhere(*ADMINS))],
+    # The audit trail lives in the admin: the auditor reads all of their subtree and alone
+    # exports it; the system and security administrators read the other administrators'
+    # actions only (the list opens for them, with those rows).
+    "admin:audit_auditentry_changelist": [page("GET", anywhere(*ADMINS))],
+    "admin:audit_auditentry_export_xlsx": [page("GET", anywhere("auditor"))],
+    "admin:audit_auditentry_export_csv": [page("GET", anywhere("auditor"))],
+    # The chains are the installation's: their verification is for the top unit's auditor.
+    "admin:audit_auditentry_verify": [
+        page("GET", at("parent", "auditor")),
+        page("POST", at("parent", "auditor"), variant="queue", effect=_verification_requested),
+    ],
     # Instructions are read-only in the admin, for the administrators of their office and
     # above; one on a 敏感 item must not show its title there (test_access_matrix.py).
-    "admin:publications_instruction_changelist": [page("GET", anywhere("admin"))],
+    "admin:publications_instruction_changelist": [page("GET", anywhere("system_admin"))],
     "admin:publications_instruction_change": [
         page(
             "GET",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             redirect_refuses=True,
             kwargs=lambda s: {"object_id": s.sensitive_instruction.pk},
         ),
     ],
     # The working-day calendar is the whole installation's: any administrator reads it,
     # only the top office's administrators enter the year's 放假调休 notice.
-    "admin:publications_calendaryear_changelist": [page("GET", anywhere("admin"))],
+    "admin:publications_calendaryear_changelist": [page("GET", anywhere("system_admin"))],
     "admin:publications_calendaryear_calendar": [
-        page("GET", anywhere("admin"), kwargs=lambda s: {"year": timezone.localdate().year + 1})
+        page("GET", anywhere("system_admin"), kwargs=lambda s: {"year": timezone.localdate().year + 1})
     ],
     "admin:publications_calendaryear_enter": [
-        page("GET", at("parent", "admin")),
-        page("POST", at("parent", "admin"), variant="confirm", data=_notice_data, effect=_notice_entered),
+        page("GET", at("parent", "system_admin")),
+        page("POST", at("parent", "system_admin"), variant="confirm", data=_notice_data, effect=_notice_entered),
     ],
-    "unit_directory": [page("GET", anywhere("admin"))],
+    "unit_directory": [page("GET", anywhere("system_admin"))],
     # The directory import (issue 16): administrators anywhere, each into their own subtree
     # (refused per row: tests/units/test_directory_import.py). An import belongs to the
     # person who uploaded it, and lives in the cache, which this test clears after every
     # request: a token nobody owns is refused to all; the owner's view is tested in
     # tests/units/test_directory_pages.py.
-    "directory_import": [page("GET", anywhere("admin")), page("POST", anywhere("admin"))],
-    "directory_template": [page("GET", anywhere("admin"))],
-    "directory_export": [page("GET", anywhere("admin"))],
+    "directory_import": [page("GET", anywhere("system_admin")), page("POST", anywhere("system_admin"))],
+    "directory_template": [page("GET", anywhere("system_admin"))],
+    "directory_export": [page("GET", anywhere("system_admin"))],
     "directory_import_job": [page("GET", NOBODY, kwargs=lambda s: {"token": "no-such-import"})],
     "directory_import_apply": [page("POST", NOBODY, kwargs=lambda s: {"token": "no-such-import"})],
     "unit_detail": [
         page(
             "GET",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             anchor="dept",
             kwargs=lambda s: {"pk": s.units["dept"].pk},
         )
@@ -442,10 +467,10 @@ MATRIX: dict[str, list[Check]] = {
     # unit; a move goes only into a unit the administrator administers, so the department's
     # administrator cannot move its staff to the department beside it (the form refuses).
     "person_move": [
-        page("GET", at("own", "admin") | at("parent", "admin"), anchor="dept", kwargs=_staff_of_dept),
+        page("GET", at("own", "system_admin") | at("parent", "system_admin"), anchor="dept", kwargs=_staff_of_dept),
         page(
             "POST",
-            at("parent", "admin"),
+            at("parent", "system_admin"),
             anchor="dept",
             kwargs=_staff_of_dept,
             data=lambda s: {"unit": s.units["dept2"].pk, "colleague": s.person("unit_approver", "dept").pk},
@@ -453,10 +478,10 @@ MATRIX: dict[str, list[Check]] = {
         ),
     ],
     "person_leave": [
-        page("GET", at("own", "admin") | at("parent", "admin"), anchor="dept", kwargs=_staff_of_dept),
+        page("GET", at("own", "system_admin") | at("parent", "system_admin"), anchor="dept", kwargs=_staff_of_dept),
         page(
             "POST",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             anchor="dept",
             kwargs=_staff_of_dept,
             data=lambda s: {"colleague": s.person("unit_approver", "dept").pk},
@@ -726,14 +751,14 @@ MATRIX: dict[str, list[Check]] = {
         page("GET", BOARD_VIEWERS, kwargs=pk("scheme")),
         page("GET", PRIVATE_BOARD_VIEWERS, kwargs=pk("private_scheme"), variant="private"),
     ],
-    "scheme_recompute": [page("POST", at("own", "admin"), kwargs=pk("scheme"))],
+    "scheme_recompute": [page("POST", at("own", "system_admin"), kwargs=pk("scheme"))],
     "scheme_statistics": [page("POST", at("own", *SCHEME_OFFICE), kwargs=pk("scheme"))],
     "unit_ledger": [
         page("GET", BOARD_VIEWERS, kwargs=_ledger_kwargs),
         page("GET", PRIVATE_LEDGER_VIEWERS, kwargs=_private_ledger_kwargs, variant="private"),
         page(
             "POST",
-            at("own", "admin"),
+            at("own", "system_admin"),
             kwargs=_ledger_kwargs,
             effect=_adjusted,
             data=lambda s: {"points": "1", "reason": "矩阵测试调整"},
@@ -794,7 +819,7 @@ MATRIX: dict[str, list[Check]] = {
     "scheme_unlock": [
         page(
             "POST",
-            at("own", "admin"),
+            at("own", "system_admin"),
             kwargs=pk("final_scheme"),
             effect=_stage("final_scheme", "reopened"),
             data=lambda s: {"reason": "矩阵测试解锁"},
@@ -813,7 +838,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-user-token": [
         api(
             "DELETE",
-            at("own", "admin") | at("parent", "admin"),
+            SECURES_DEPT,
             anchor="dept",
             kwargs=lambda s: {"user_id": s.person("staff", "dept").pk},
         ),
@@ -831,11 +856,11 @@ MATRIX: dict[str, list[Check]] = {
     ],
     # The directory API (issue 16): administrators, each over the people of their subtree;
     # writes go through the import's plan, which refuses rows outside it (a 400, no effect).
-    "api-person-list": [api("GET", anywhere("admin"))],
+    "api-person-list": [api("GET", anywhere("system_admin"))],
     "api-person-detail": [
         api(
             "GET",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             anchor="dept",
             kwargs=lambda s: {"pk": s.person("staff", "dept").pk},
         )
@@ -843,7 +868,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-directory": [
         api(
             "POST",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             anchor="dept",
             data=_directory_rename,
             effect=_directory_renamed,
@@ -852,7 +877,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-directory-disable": [
         api(
             "POST",
-            at("own", "admin") | at("parent", "admin"),
+            at("own", "system_admin") | at("parent", "system_admin"),
             anchor="dept",
             data=lambda s: {"usernames": [s.person("staff", "dept").username]},
             effect=_directory_disabled,
@@ -865,7 +890,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-person-move": [
         api(
             "POST",
-            at("parent", "admin"),
+            at("parent", "system_admin"),
             anchor="dept",
             kwargs=lambda s: {"pk": s.person("leader", "dept").pk},
             data=lambda s: {"unit": s.units["dept2"].pk},
@@ -1122,7 +1147,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-scheme-adjust": [
         api(
             "POST",
-            at("own", "admin"),
+            at("own", "system_admin"),
             kwargs=_ledger_kwargs,
             effect=_adjusted,
             data=lambda s: {"points": "1", "reason": "矩阵测试调整"},
@@ -1165,7 +1190,7 @@ MATRIX: dict[str, list[Check]] = {
     "api-scheme-unlock": [
         api(
             "POST",
-            at("own", "admin"),
+            at("own", "system_admin"),
             kwargs=pk("final_scheme"),
             effect=_stage("final_scheme", "reopened"),
             data=lambda s: {"reason": "矩阵测试解锁"},
@@ -1181,12 +1206,56 @@ MATRIX: dict[str, list[Check]] = {
     # The admin's own pages for the records an office keeps (a refused change page sends
     # the administrator back to the index). Each list and page is searched for the 敏感
     # marker like any other answer: a related item shown by name, an audit value.
-    "admin:units_user_changelist": [page("GET", anywhere("admin"))],
-    "admin:units_unit_changelist": [page("GET", anywhere("admin"))],
-    "admin:publications_publication_changelist": [page("GET", anywhere("admin"))],
+    "admin:units_user_changelist": [page("GET", anywhere("system_admin"))],
+    "admin:units_unit_changelist": [page("GET", anywhere("system_admin"))],
+    "admin:publications_publication_changelist": [page("GET", anywhere("system_admin"))],
     "admin:publications_publication_change": [admin_change(lambda s: s.restricted_issue.publication_id)],
     "admin:scoring_scheme_change": [admin_change(lambda s: s.scheme.pk)],
-    "admin:scoring_ledgerentry_changelist": [page("GET", anywhere("admin"))],
+    "admin:scoring_ledgerentry_changelist": [page("GET", anywhere("system_admin"))],
     "admin:scoring_ledgerentry_change": [admin_change(lambda s: s.sensitive_entry.pk)],
-    "admin:audit_auditentry_change": [admin_change(lambda s: _creation_entry(s.turned), anchor="dept")],
+    # A staff member's act, in the record: the auditors of the unit and above only.
+    "admin:audit_auditentry_change": [
+        page(
+            "GET",
+            at("own", "auditor") | at("parent", "auditor"),
+            anchor="dept",
+            redirect_refuses=True,
+            kwargs=lambda s: {"object_id": _creation_entry(s.turned)},
+        )
+    ],  # fmt: skip
+    # 三员分立 (issue 15): the security administrator's pages — accounts (passwords, second
+    # factors), lockouts, the password policy — and the approval of role changes, which the
+    # system administrator proposes and may watch; nobody else opens them.
+    "admin:units_account_changelist": [page("GET", anywhere("security_admin"))],
+    "admin:units_account_change": [
+        page(
+            "GET",
+            SECURES_DEPT,
+            anchor="dept",
+            redirect_refuses=True,
+            kwargs=lambda s: {"object_id": s.person("staff", "dept").pk},
+        )
+    ],  # fmt: skip
+    "admin:units_account_password_change": [
+        page(
+            "GET",
+            SECURES_DEPT,
+            anchor="dept",
+            redirect_refuses=True,
+            kwargs=lambda s: {"id": s.person("staff", "dept").pk},
+        )
+    ],  # fmt: skip
+    "admin:units_lockedaccount_changelist": [page("GET", anywhere("security_admin"))],
+    "admin:units_passwordpolicy_changelist": [page("GET", anywhere("security_admin"))],
+    "admin:units_rolechange_changelist": [
+        page("GET", anywhere("security_admin", "system_admin")),
+        page(
+            "POST",
+            SECURES_DEPT,
+            anchor="dept",
+            variant="approve",
+            data=lambda s: {"action": "approve", "_selected_action": [s.role_change.pk]},
+            effect=_role_change_approved,
+        ),
+    ],  # fmt: skip
 }

@@ -44,7 +44,7 @@ from tests.images import png
 from tests.submissions.pdf_files import minimal_pdf
 from units.models import Notification, Role, UnitKind
 
-ROLES = tuple(Role.values)  # staff, unit_approver, editor, issue_approver, leader, admin
+ROLES = tuple(Role.values)  # staff, unit_approver, editor, issue_approver, leader, and the three administrators (三员)
 UNITS = ("province", "city", "dept", "dept2", "other_city", "other_dept")
 
 BODY = (
@@ -321,4 +321,11 @@ def build() -> Scenario:
     # --- A person's own things ------------------------------------------------------------
     o["notification"] = Notification.objects.create(recipient=writer, verb="test", title="测试通知")
     Token.objects.create(user=writer)
+
+    # --- 三员分立: a role grant the city's system administrator proposed, waiting -----------
+    from units import grants
+
+    (o["role_change"],) = grants.propose_roles(
+        user=p("staff", "dept"), roles=[Role.STAFF, Role.LEADER], by=p("system_admin", "city")
+    )
     return s

@@ -34,13 +34,16 @@ def test_unauthenticated_gets_401_json_not_a_login_redirect(db):
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_administrator_revokes_a_token_but_an_outsider_cannot(writer, city_admin, outsider):
+def test_security_admin_revokes_a_token_but_the_system_admin_and_an_outsider_cannot(
+    writer, city_admin, city_security_admin, outsider
+):
     token = Token.objects.create(user=writer)
     api = APIClient()
-    api.force_authenticate(outsider)
-    assert api.delete(reverse("api-user-token", args=[writer.pk])).status_code == 404
+    for refused in (outsider, city_admin):  # account security is the security admin's (三员分立)
+        api.force_authenticate(refused)
+        assert api.delete(reverse("api-user-token", args=[writer.pk])).status_code == 404
     assert Token.objects.filter(pk=token.pk).exists()
-    api.force_authenticate(city_admin)
+    api.force_authenticate(city_security_admin)
     assert api.delete(reverse("api-user-token", args=[writer.pk])).status_code == 204
     assert not Token.objects.filter(pk=token.pk).exists()
 

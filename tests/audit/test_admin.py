@@ -206,3 +206,23 @@ def test_system_and_security_administrators_see_only_the_other_administrators_ac
     page = client.get(reverse(LIST)).content.decode()
     assert all(f"/admin/audit/auditentry/{e.pk}/" in page for e in done.values())
     assert client.get(reverse(CSV)).status_code == 200
+
+
+def test_the_top_auditor_runs_the_chain_verification_from_the_page(
+    client, province_auditor, city_auditor, province_admin, changes, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:audit_auditentry_verify")
+    for refused in (city_auditor, province_admin):  # a city's chain part is not theirs; nor the system admin's
+        client.force_login(refused)
+        assert client.get(url).status_code == 403
+        assert client.post(url).status_code == 403
+    client.force_login(province_auditor)
+    assert "还没有校验记录" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "已开始校验" in page and "校验一致" in page  # the task ran after commit; its row is listed
+    requested = AuditEntry.objects.get(action="audit_verify_requested")
+    assert requested.actor == province_auditor
+    assert AuditEntry.objects.filter(action="audit_verify", object_repr="校验一致").count() == 1

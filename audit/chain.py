@@ -178,16 +178,19 @@ def row_mac(content: bytes, key: bytes | None = None) -> str:
     return crypto.hmac_sm3(key or _key(), b"row\n" + content).hex()
 
 
-def _lock(model, using: str) -> None:
+def _lock(model, using: str, *, wait: bool = True) -> bool:
+    """The chain's lock, to the end of the transaction; without `wait`, False when another
+    linker holds it."""
     connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # No wait for the WAL flush at the linker's commit: lost in a crash, it is
-            # only done again (the rows are still unlinked), and the writer's own commit
-            # was durable already. Saves a flush per audited transaction.
-            cursor.execute(
-                "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", [_lock_id(model)]
-            )
+    if connection.vendor != "postgresql":
+        return True
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        # No wait for the WAL flush at the linker's commit: lost in a crash, it is only
+        # done again (the rows are still unlinked), and the writer's own commit was
+        # durable already. Saves a flush per audited transaction.
+        cursor.execute(f"SELECT set_config('synchronous_commit', 'off', true), {function}(%s)::text", [_lock_id(model)])
+        return cursor.fetchone()[1] != "false"
 
 
 def _prepare(objs: list[models.Model]) -> None:
@@ -211,7 +214,9 @@ def _schedule_link(model, using: str) -> None:
 
 def _link_after_commit(model, using: str) -> None:
     try:
-        link_pending(model, using=using)
+        # Not waiting: if another linker holds the lock, it or the next one (the next
+        # commit's, or the periodic task's) links this row; writers never queue here.
+        link_pending(model, using=using, wait=False)
     except Exception:  # the write is committed; the periodic task links it later
         log.exception("linking the %s chain after commit failed; audit.link_chains will catch up", label(model))
 
@@ -236,10 +241,11 @@ def insert_many(model, objs: list[models.Model], *, using: str | None = None, ba
     return created
 
 
-def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH) -> int:
+def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH, wait: bool = True) -> int:
     """Link the committed rows of `model` that have no chain value yet, in id order, each
     to the one linked before it; returns how many. Each batch is one short transaction
-    under the chain's lock (the only place that takes it)."""
+    under the chain's lock (the only place that takes it); without `wait`, nothing is done
+    when another linker holds it."""
     using = using or router.db_for_write(model)
     spec = Spec.of(model)
     key = _key()
@@ -247,7 +253,8 @@ def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH) ->
     linked, after_pk = 0, 0
     while True:
         with transaction.atomic(using=using):
-            _lock(model, using)
+            if not _lock(model, using, wait=wait):
+                return linked
             manager = model._base_manager.using(using)
             last = manager.filter(chain_seq__isnull=False).order_by("-chain_seq")[:1]
             rows = list(  # the previous row's seq and value come with them: one round trip

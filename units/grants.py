@@ -48,6 +48,13 @@ def _security_admins_for(unit: Unit) -> list[User]:
     )
 
 
+def needs_no_approval(by: User | None) -> bool:
+    """The system itself (a command, the nightly directory sync: the directory is the
+    authority, `by` is None) and a superuser (development only: refused in production)
+    change roles at once; a person's proposal waits for a security administrator."""
+    return by is None or by.is_superuser
+
+
 @transaction.atomic
 def propose_roles(
     *, user: User, roles: Iterable[str], by: User | None, approved_by_setup: bool = False
@@ -55,17 +62,17 @@ def propose_roles(
     """Ask that `user` hold exactly `roles` in their own unit.
 
     Returns the proposals now pending (one per role to grant or revoke); proposing the
-    same again adds nothing. Grants a superuser or the set-up makes apply at once.
+    same again adds nothing. Grants of the system, a superuser or the set-up apply at once.
     """
     from .actions import set_roles
 
     wanted = check_roles(roles)
     if wanted and user.unit_id is None:
         raise ValidationError("该用户没有所属单位，不能授予角色。")
-    if approved_by_setup or (by is not None and by.is_superuser):
+    if needs_no_approval(by) or approved_by_setup:
         set_roles(user=user, roles=wanted)
         return []
-    if by is None or not access.can_manage_unit(by, user.unit):
+    if not access.can_manage_unit(by, user.unit):
         raise ValidationError("只有该人员所在单位（或上级单位）的系统管理员可以提出角色变更。")
     have = set(RoleGrant.objects.filter(user=user, unit_id=user.unit_id).values_list("role", flat=True))
     # A proposal that the wish no longer contains is withdrawn (the administrator changed

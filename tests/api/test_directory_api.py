@@ -29,7 +29,9 @@ def coded(city, other_city, department):
     return city
 
 
-def test_an_administrator_creates_units_and_people_in_one_list_and_a_repeat_changes_nothing(coded, city, city_admin):
+def test_an_administrator_creates_units_and_people_in_one_list_and_a_repeat_changes_nothing(
+    coded, city, city_admin, city_security_admin
+):
     body = {
         "units": [{"code": "530102", "name": "昆明市教育体育局", "parent_code": "5301", "kind": "department"}],
         "people": [
@@ -45,7 +47,15 @@ def test_an_administrator_creates_units_and_people_in_one_list_and_a_repeat_chan
     unit = Unit.objects.get(code="530102")
     assert unit.parent == city and unit.path == f"{city.path}{unit.pk}/"
     staff = User.objects.get(username="jy_staff")
-    assert staff.unit == unit and staff.role_set == {Role.STAFF} and staff.must_change_password
+    assert staff.unit == unit and staff.role_set == frozenset() and staff.must_change_password
+    # 三员分立: the system administrator's roles wait for a security administrator.
+    from units import grants
+    from units.models import RoleChange
+
+    for change in RoleChange.objects.filter(user__username__in=["jy_staff", "km_writer"], state="pending"):
+        grants.decide(change=change, by=city_security_admin, approve=True)
+    staff = User.objects.get(username="jy_staff")
+    assert staff.role_set == {Role.STAFF}
     [shown] = data["passwords"]  # shown once; the one with an address gets it by mail
     assert shown["username"] == "jy_staff" and staff.check_password(shown["password"])
     assert data["emailed"] == ["km_writer"]
@@ -143,3 +153,18 @@ def test_the_people_list_has_a_flat_query_count(coded, city_admin, department, d
 def test_units_carry_their_code(coded, writer):
     data = as_user(writer).get(reverse("api-unit-list")).json()
     assert "530101" in {u["code"] for u in data["results"]}
+
+
+def test_a_person_given_two_of_the_three_administrator_roles_is_refused(coded, city, city_admin):
+    from units.models import ONE_ADMIN_DUTY
+
+    body = {
+        "people": [
+            {"username": "two_duties", "full_name": "两个管理员角色", "unit_code": "5301",
+             "roles": ["system_admin", "auditor"]},
+        ]
+    }  # fmt: skip
+    response = as_user(city_admin).post(DIRECTORY, body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "refused"
+    assert ONE_ADMIN_DUTY in str(response.json()["rows"])
+    assert not User.objects.filter(username="two_duties").exists()

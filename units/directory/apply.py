@@ -20,8 +20,9 @@ from django.db.models.functions import Concat, Substr
 
 import audit
 
-from ..actions import deactivate_person, move_person, set_roles
-from ..models import RoleGrant, Unit, User, order_segment
+from ..actions import deactivate_person, move_person
+from ..grants import needs_no_approval, propose_roles
+from ..models import Role, RoleChange, RoleGrant, Unit, User, order_segment
 from .parse import ParsedDirectory
 from .plan import CHANGE, CREATE, DISABLE, Plan, RowPlan, build_plan
 
@@ -270,6 +271,11 @@ def _apply_people(
                 if user.email:
                     result.emailed.append(user.username)
             tick()
+        if not needs_no_approval(importer):
+            # 三员分立: a system administrator's import proposes the roles; a security
+            # administrator approves them (in bulk: admin → 角色变更审批 → select all).
+            _propose(grants, importer)
+            grants = []
         RoleGrant.objects.bulk_create(grants, batch_size=BATCH)
         # bulk_create sends no signal: the audit rows are written here, as set_roles does.
         audit.record_many(
@@ -316,8 +322,24 @@ def _apply_people(
                 fields.append(name)
         user.save(update_fields=fields)  # signals: the audit record, and tokens end on a unit move
         if d.get("roles_changed") and not d.get("moving"):
-            set_roles(user=user, roles=d["roles"])
+            propose_roles(user=user, roles=d["roles"], by=importer)  # at once only for the system
         tick()
+
+
+def _propose(grants: list[RoleGrant], importer) -> None:
+    """The new people's roles as pending role changes, in bulk, each audited."""
+    changes = RoleChange.objects.bulk_create(
+        [
+            RoleChange(user=g.user, unit_id=g.unit_id, role=g.role, kind=RoleChange.Kind.GRANT, proposed_by=importer)
+            for g in grants
+        ],
+        batch_size=BATCH,
+    )
+    labels = dict(Role.choices)
+    audit.record_many(
+        {"action": "role_proposed", "obj": c.user, "changes": {"role": [None, labels[c.role]], "kind": [None, "授予"]}}
+        for c in changes
+    )
 
 
 def _send_passwords(mails: list[tuple[str, str]], addresses: dict[str, str]) -> None:

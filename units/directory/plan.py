@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from .. import access, handover
-from ..models import AssessmentClass, RoleGrant, Unit, User
+from ..models import ADMIN_DUTIES, ONE_ADMIN_DUTY, AssessmentClass, RoleGrant, Unit, User
 from .parse import ParsedDirectory, Row, parse_bool
 from .template import KIND_BY_LABEL, KIND_LABELS, PERSON_SHEET, ROLE_BY_LABEL, ROLE_LABELS, ROLE_SEPARATOR, UNIT_SHEET
 
@@ -366,6 +366,8 @@ def _roles(text: str, p: RowPlan) -> set[str] | None:
             wanted.add(role)
     if unknown:
         p.refuse(f"未知角色：{'、'.join(unknown)}（可填：{'、'.join(ROLE_LABELS.values())}）")
+    if len(wanted & set(ADMIN_DUTIES)) > 1:
+        p.refuse(ONE_ADMIN_DUTY)
     return wanted
 
 

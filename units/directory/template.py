@@ -22,7 +22,12 @@ TRUE_WORDS = {"是", "启用", "1", "true", "yes", "y", "√"}
 FALSE_WORDS = {"否", "停用", "禁用", "0", "false", "no", "n", "×"}
 
 KIND_BY_LABEL = {label: value for value, label in UnitKind.choices} | {value: value for value in UnitKind.values}
-ROLE_BY_LABEL = {label: value for value, label in Role.choices} | {value: value for value in Role.values}
+ROLE_BY_LABEL = (
+    {label: value for value, label in Role.choices}
+    | {value: value for value in Role.values}
+    # Files from before 三员分立 name the single administrator 管理员: the system administrator.
+    | {"管理员": Role.SYSTEM_ADMIN}
+)
 ROLE_LABELS = dict(Role.choices)
 KIND_LABELS = dict(UnitKind.choices)
 

@@ -10,6 +10,7 @@ from units.models import Unit, User
 from . import checks, queries
 from .actions import SECRET_REFUSAL, SENSITIVE_NEEDS_READER, SENSITIVE_NO_LEADERS, ItemData
 from .models import Category, Confidentiality, ItemForm, State, Topic
+from .widgets import QuickModelChoiceField, QuickSelect
 
 SECRET = "secret"
 CONFIDENTIALITY_CHOICES = [*Confidentiality.choices, (SECRET, "涉密")]
@@ -249,21 +250,25 @@ class FilterForm(forms.Form):
     (the page shows the field's error beside the filters)."""
 
     q = forms.CharField(label="搜索", required=False, max_length=50, error_messages={NUL: f"搜索词{NUL_REFUSED}"})
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *State.choices])
-    unit = forms.ModelChoiceField(
-        label="报送单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位"
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *State.choices], widget=QuickSelect
     )
-    category = forms.ModelChoiceField(
+    unit = QuickModelChoiceField(label="报送单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+    category = QuickModelChoiceField(
         label="类型", required=False, queryset=Category.objects.filter(parent__isnull=True), empty_label="全部类型"
     )
-    topic = forms.ModelChoiceField(label="标签", required=False, queryset=Topic.objects.none(), empty_label="全部标签")
+    topic = QuickModelChoiceField(label="标签", required=False, queryset=Topic.objects.none(), empty_label="全部标签")
     date_from = BoundedDateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = BoundedDateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    late = forms.ChoiceField(label="迟报", required=False, choices=[("", "全部"), ("1", "迟报"), ("0", "按时")])
-    confidentiality = forms.ChoiceField(
-        label="密级", required=False, choices=[("", "全部密级"), *Confidentiality.choices]
+    late = forms.ChoiceField(
+        label="迟报", required=False, choices=[("", "全部"), ("1", "迟报"), ("0", "按时")], widget=QuickSelect
     )
-    view = forms.ChoiceField(label="视图", required=False, choices=[("", "最新报送"), ("waiting", "等待最久")])
+    confidentiality = forms.ChoiceField(
+        label="密级", required=False, choices=[("", "全部密级"), *Confidentiality.choices], widget=QuickSelect
+    )
+    view = forms.ChoiceField(
+        label="视图", required=False, choices=[("", "最新报送"), ("waiting", "等待最久")], widget=QuickSelect
+    )
 
     def __init__(self, *args, office: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,12 +105,14 @@ def test_signing_out_revokes_the_token(client, writer):
     assert _me(key).status_code == 401
 
 
-def test_second_factor_reset_by_an_administrator_revokes_the_token(client, writer, city_admin):
+def test_second_factor_reset_by_the_security_admin_revokes_the_token(client, writer, city_security_admin):
     device = device_for(writer)  # a staff member who set up an authenticator
     key = _obtain(writer, otp_code=code_for(device))["token"]
     assert _me(key).status_code == 200
-    client.force_login(city_admin)
-    client.post(reverse("admin:units_user_changelist"), {"action": "reset_two_factor", "_selected_action": [writer.pk]})
+    client.force_login(city_security_admin)
+    client.post(
+        reverse("admin:units_account_changelist"), {"action": "reset_two_factor", "_selected_action": [writer.pk]}
+    )
     assert _me(key).status_code == 401
 
 
@@ -148,17 +150,28 @@ def _admin_edit(client, admin_user, person, **changes):
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
-def test_role_change_in_admin_revokes_the_token(client, writer, city_admin):
+def _approve_all(person, security_admin) -> None:
+    from units import grants
+    from units.models import RoleChange
+
+    for change in RoleChange.objects.filter(user=person, state="pending"):
+        grants.decide(change=change, by=security_admin, approve=True)
+
+
+def test_role_change_in_admin_revokes_the_token(client, writer, city_admin, city_security_admin):
     key = _obtain(writer)["token"]
     _admin_edit(client, city_admin, writer)  # saved unchanged: the token stays
     assert _me(key).status_code == 200
     _admin_edit(client, city_admin, writer, roles=[Role.STAFF, Role.UNIT_APPROVER])
+    assert _me(key).status_code == 200  # proposed only: nothing changed yet (三员分立)
+    _approve_all(writer, city_security_admin)
     assert _me(key).status_code == 401
 
 
-def test_losing_a_role_revokes_the_token_too(client, unit_approver, city_admin):
+def test_losing_a_role_revokes_the_token_too(client, unit_approver, city_admin, city_security_admin):
     key = _obtain(unit_approver)["token"]
     _admin_edit(client, city_admin, unit_approver, roles=[Role.STAFF])
+    _approve_all(unit_approver, city_security_admin)
     assert _me(key).status_code == 401
 
 

@@ -31,7 +31,7 @@ def test_policy_is_enforced_and_violations_are_seen(live_server, page, transacti
 
 
 def test_scoreboard_charts_commission_form_and_admin_work_under_the_policy(
-    live_server, page, transactional_db, editor, city, department, city_admin
+    live_server, page, transactional_db, editor, city, department, city_security_admin
 ):
     base = live_server.url
     scheme = Scheme.objects.create(office=city, year=timezone.localdate().year, name="考核")
@@ -65,8 +65,8 @@ def test_scoreboard_charts_commission_form_and_admin_work_under_the_policy(
     assert "govinfo API" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.locator(".opblock").count() > 10
 
-    _login(page, base, city_admin.username)
-    page.goto(f"{base}/admin/units/user/")
+    _login(page, base, city_security_admin.username)
+    page.goto(f"{base}/admin/units/account/")  # a list with actions (账号安全)
     page.check("#action-toggle")  # admin's actions.js ticks every row
     assert page.locator("input.action-select:checked").count() >= 2
     assert _violations(page) == []

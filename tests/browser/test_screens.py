@@ -45,7 +45,9 @@ NAV_PARTS = """(bar) => [
 @pytest.fixture
 def everyone(department):
     """Every role at once, with a long name: the most a bar ever has to hold."""
-    return UserFactory(username="everyone", full_name="欧阳诸葛明月", unit=department, roles=list(Role))
+    # Of the three administrators (三员分立) a person holds one at most: the longest label.
+    roles = [r for r in Role if r not in (Role.SECURITY_ADMIN, Role.AUDITOR)]
+    return UserFactory(username="everyone", full_name="欧阳诸葛明月", unit=department, roles=roles)
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_my_items_lists_the_units_items_with_filters(client, writer, colleague, 
     body = client.get(reverse("my_items")).content.decode()
     assert "甲：项目建设" in body and "乙：春耕生产" in body and "丙：外单位信息" not in body
     body = client.get(reverse("my_items"), {"q": "春耕"}).content.decode()
-    assert "乙：春耕生产" in body and "甲：项目建设" not in body
+    assert "乙：<mark>春耕</mark>生产" in body and "甲：项目建设" not in body  # found and marked
 
 
 def test_my_items_is_refused_to_people_outside_a_unit_role(client, editor):

@@ -233,3 +233,11 @@ def test_the_migration_turns_the_old_admin_role_into_system_admin(db, city):
     assert list(RoleGrant.objects.filter(user=old).values_list("role", flat=True)) == [Role.SYSTEM_ADMIN]
     migration.system_admin_becomes_admin(apps, None)
     assert list(RoleGrant.objects.filter(user=old).values_list("role", flat=True)) == ["admin"]
+
+
+def test_the_menu_offers_each_of_the_three_their_admin_and_the_directory_only_to_the_system_admin(client, three):
+    for role, person in three.items():
+        client.force_login(person)
+        page = client.get(reverse("home")).content.decode()
+        assert reverse("admin:index") in page, role
+        assert (reverse("unit_directory") in page) == (role == "system_admin"), role

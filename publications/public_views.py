@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from submissions import search
+
+from . import queries
 from .copies import NOT_PUBLIC, ordered_adoptions
 from .models import Adoption, Issue, IssueState, Publication
 
@@ -27,19 +30,54 @@ def _with_public_items(issues):
     return issues.filter(Exists(public))
 
 
+def _public_adoptions(publications):
+    """The items the archive shows of `publications` (public and active ones): those of
+    their signed issues that public_issue lists (ordered_adoptions(public_only=True): not
+    withdrawn, every source 公开). Nothing else may be found by its text."""
+    return Adoption.objects.filter(
+        issue__state=IssueState.SIGNED, issue__publication__in=publications, withdrawn_at=None
+    ).exclude(sources__confidentiality__in=NOT_PUBLIC)
+
+
+def _search(request, publications) -> tuple[str, object]:
+    """The search box of the archive (issue 18): the query as searched, and a page of the
+    public items holding every word, title hits first, then the newest issues, each with
+    `marked_title` and `marked_snippet`. (q, None) when there is no word to search."""
+    q = search.cut(request.GET.get("q", ""))
+    if not search.words(q):
+        return q, None
+    found = queries.matching_adoptions(_public_adoptions(publications), q)
+    found = search.ranked(found, q, "-issue__signed_at", "-issue_id", "position", "pk")
+    page = Paginator(found.select_related("issue__publication__office"), 20).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for adoption in page.object_list:
+        adoption.marked_title = search.mark(adoption.plain_title, q)
+        adoption.marked_snippet = search.snippet(adoption.plain_body, q)
+    return q, page
+
+
+def _archive():
+    return Publication.objects.filter(is_public=True, is_active=True)
+
+
 @login_not_required
 @require_GET
 def public_index(request):
-    publications = Publication.objects.filter(is_public=True, is_active=True).select_related("office")
-    return render(request, "publications/public_index.html", {"publications": publications})
+    publications = _archive().select_related("office")
+    q, results = _search(request, _archive())
+    context = {"publications": publications, "q": q, "results": results}
+    return render(request, "publications/public_index.html", context)
 
 
 @login_not_required
 @require_GET
 def public_publication(request, pk: int):
-    publication = get_object_or_404(Publication, pk=pk, is_public=True, is_active=True)
-    page = Paginator(_public_issues(publication), 20).get_page(request.GET.get("page"))
-    return render(request, "publications/public_publication.html", {"publication": publication, "page": page})
+    publication = get_object_or_404(_archive(), pk=pk)
+    q, results = _search(request, [publication])
+    issues = Paginator(_public_issues(publication), 20)
+    page = issues.get_page(request.GET.get("page")) if results is None else results
+    context = {"publication": publication, "page": page, "q": q, "results": results}
+    return render(request, "publications/public_publication.html", context)
 
 
 @login_not_required

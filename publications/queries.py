@@ -5,15 +5,18 @@ Who may see them is decided in access.py; these functions take an already permit
 object or person and only read.
 """
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from submissions import access as item_access
 from submissions import actions as item_actions
-from submissions.models import Item
+from submissions import search
+from submissions.models import Confidentiality, Item
+from submissions.sealing import FERNET_PREFIX, SM4_PREFIX
 from submissions.workflow import ADOPTABLE
 from units.models import Role, User
 
-from .models import Adoption, Instruction, InstructionLevel, Issue, IssueRead, IssueState, Publication
+from .models import Adoption, AdoptionSource, Instruction, InstructionLevel, Issue, IssueRead, IssueState, Publication
 
 
 def pool(publication: Publication) -> QuerySet[Adoption]:
@@ -146,3 +149,56 @@ def leader_level(user: User) -> str:
     if last and InstructionLevel.objects.filter(name=last).exists():
         return last
     return ""
+
+
+# --- Search in issues (issue 18) ------------------------------------------------------
+#
+# A reader reads an adoption's own text (the editor may have cut or reworded it), so that
+# is what must hold the words. On PostgreSQL the gram index of items narrows the adoptions
+# first: only those drawing on an item that holds every word (search.filter_text, through
+# the index) have their own text tested, so no body is scanned. An adoption drawing on a
+# 敏感 item never matches, for anyone: the index has no 敏感 rows, and the adoption's
+# text is sealed like its item's — no substring test ever runs on a ciphertext.
+
+
+def matching_adoptions(adoptions: QuerySet[Adoption], q: str) -> QuerySet[Adoption]:
+    """The adoptions of `adoptions` (not withdrawn) whose title or body holds every word of
+    `q`; none that draws on a 敏感 item. `adoptions` itself when `q` has no word."""
+    if not search.words(q):
+        return adoptions
+    sensitive = AdoptionSource.objects.filter(adoption=OuterRef("pk"), item__confidentiality=Confidentiality.SENSITIVE)
+    qs = adoptions.filter(~Exists(sensitive), withdrawn_at=None)
+    # An adoption's text is sealed when it is made (actions.adopt), and neither sealed nor
+    # opened when its item's 敏感 changes later: a text still sealed stays out, whatever
+    # its sources are now.
+    for prefix in (SM4_PREFIX, FERNET_PREFIX):
+        qs = qs.exclude(title__startswith=prefix).exclude(body__startswith=prefix)
+    if connection.vendor == "postgresql":
+        items = search.filter_text(Item.objects.all(), q).values("pk")
+        qs = qs.filter(Exists(AdoptionSource.objects.filter(adoption=OuterRef("pk"), item__in=items)))
+    return qs.filter(search.text_q(q))
+
+
+def matching_issues(issues: QuerySet[Issue], q: str, *order: str) -> QuerySet[Issue]:
+    """The issues of `issues` holding an adoption that matches `q` (matching_adoptions), or
+    whose own note (a statistics text) holds every word; those with a title hit (an
+    adoption's title or the note's title holding every word) first, then `order`."""
+    if not search.words(q):
+        return issues.order_by(*order)
+    inside = matching_adoptions(Adoption.objects.filter(issue=OuterRef("pk")), q)
+    note = search.text_q(q, "note_title", "note_body")
+    title_hit = Q(Exists(inside.filter(search.title_q(q)))) | search.title_q(q, "note_title")
+    rank = Case(When(title_hit, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return issues.filter(Q(Exists(inside)) | note).alias(search_title_hit=rank).order_by("-search_title_hit", *order)
+
+
+def issue_hits(issues, q: str) -> dict[int, list[Adoption]]:
+    """The matching adoptions of each of `issues` (a page of them), in the issue's order,
+    with their sources (for access.withheld_adoptions): two queries whatever the page."""
+    hits: dict[int, list[Adoption]] = {}
+    if not search.words(q):
+        return hits
+    adoptions = matching_adoptions(Adoption.objects.filter(issue__in=[i.pk for i in issues]), q)
+    for adoption in adoptions.select_related("item").prefetch_related("sources").order_by("issue", "position", "pk"):
+        hits.setdefault(adoption.issue_id, []).append(adoption)
+    return hits

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from submissions import access as item_access
 from submissions import actions as item_actions
+from submissions import search
 from submissions.models import Item
 from submissions.workflow import TransitionError
 
@@ -170,14 +171,31 @@ def publication_list(request):
     return render(request, "publications/publication_list.html", {"publications": publications})
 
 
+def _issue_page(request, issues, *order: str):
+    """A page of `issues` for the search box `q` (issue 18): the issues holding an item
+    with every word, title hits first, each with `hits`, the titles of its matching items
+    marked — only items this reader gets in the issue (access.withheld_adoptions, as the
+    issue page). Returns the page and the query as searched."""
+    q = search.cut(request.GET.get("q", ""))
+    page = Paginator(queries.matching_issues(issues, q, *order), 20).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    hits = queries.issue_hits(page.object_list, q)
+    withheld = access.withheld_adoptions(request.user, [a for found in hits.values() for a in found])
+    for issue in page.object_list:
+        issue.hits = [search.mark(a.plain_title, q) for a in hits.get(issue.pk, []) if a.pk not in withheld]
+    return page, q
+
+
 @require_GET
 def publication_detail(request, pk: int):
     publication = access.get_publication_for_editor(request.user, pk)
-    issues = publication.issues.select_related("signed_by").annotate(n=Count("adoptions")).order_by("-created_at")
+    issues = publication.issues.select_related("signed_by").annotate(n=Count("adoptions"))
+    page, q = _issue_page(request, issues, "-created_at", "-pk")
     context = {
         "publication": publication,
         "pool": queries.pool(publication).select_related("item__unit"),
-        "page": Paginator(issues, 20).get_page(request.GET.get("page")),
+        "page": page,
+        "q": q,
         "runs": publication.compile_runs.select_related("issue")[:10],
         "is_editor": access.is_editor_of(request.user, publication),
     }
@@ -381,10 +399,10 @@ def issue_picture(request, pk: int, attachment: int):
 
 @require_GET
 def my_bulletins(request):
-    issues = access.bulletins(request.user).select_related("publication__office").order_by("-signed_at")
+    issues = access.bulletins(request.user).select_related("publication__office")
     read_ids = set(IssueRead.objects.filter(reader=request.user).values_list("issue_id", flat=True))
-    page = Paginator(issues, 20).get_page(request.GET.get("page"))
-    return render(request, "publications/my_bulletins.html", {"page": page, "read_ids": read_ids})
+    page, q = _issue_page(request, issues, "-signed_at", "-pk")
+    return render(request, "publications/my_bulletins.html", {"page": page, "q": q, "read_ids": read_ids})
 
 
 @require_GET

@@ -171,6 +171,34 @@ def ranked(qs: QuerySet, q: str, *order: str) -> QuerySet:
     return qs.alias(search_title_hit=title_hit).order_by("-search_title_hit", *order)
 
 
+MAX_QUERY = 50  # characters, as the desk's search field allows
+
+
+def cut(q: str) -> str:
+    """A query as typed into a plain search box (no form to refuse it): NULs dropped,
+    spaces around it dropped, cut to MAX_QUERY characters."""
+    return q.replace("\x00", "").strip()[:MAX_QUERY]
+
+
+def text_q(q: str, title: str = "title", body: str = "body") -> Q:
+    """Every word of `q` in the field `title` or in `body` (each word in either), as a
+    plain substring test. For text the index does not hold (an adoption's own text, an
+    issue's note), on rows already narrowed down, and never on sealed text."""
+    return _contains_each_in(words(q), title, body)
+
+
+def title_q(q: str, field: str = "title") -> Q:
+    """Every word of `q` in `field`: a title hit, for ranking."""
+    return _contains_all(words(q), field)
+
+
+def _contains_each_in(found: list[str], title: str, body: str) -> Q:
+    q = Q()
+    for word in found:
+        q &= Q(**{f"{title}__contains": word}) | Q(**{f"{body}__contains": word})
+    return q
+
+
 # --- Highlights ---------------------------------------------------------------------
 
 

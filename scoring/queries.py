@@ -13,7 +13,7 @@ from submissions.models import Item
 from units.models import Unit
 
 from .actions import vetoed_units
-from .models import ZERO, LedgerEntry, Scheme, Source
+from .models import ZERO, AwardTier, LedgerEntry, PenaltyRule, QuotaRule, Scheme, SchemeUnit, Source
 from .rules import Standing, award_tiers, competition_ranks
 
 # Reversing rows of penalties (scoring.receivers) carry this rule prefix.
@@ -124,7 +124,7 @@ def scoreboard(scheme: Scheme) -> Board:
     vetoed = vetoed_units(scheme)
     for unit_id in vetoed & set(rows):
         rows[unit_id].vetoed = True
-    _rank(rows, scheme)
+    _rank(rows, list(scheme.award_tiers.order_by("order").values_list("name", "count")))
     ordered = sorted(rows.values(), key=lambda r: (r.rank, r.unit.order_key))
     return Board(
         scheme=scheme,
@@ -135,7 +135,7 @@ def scoreboard(scheme: Scheme) -> Board:
     )
 
 
-def _rank(rows: dict[int, Row], scheme: Scheme) -> None:
+def _rank(rows: dict[int, Row], tiers: list[tuple[str, int]]) -> None:
     for unit_id, rank in competition_ranks({u: r.points for u, r in rows.items()}).items():
         rows[unit_id].rank = rank
     by_class: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
@@ -144,7 +144,6 @@ def _rank(rows: dict[int, Row], scheme: Scheme) -> None:
     for group in by_class.values():
         for unit_id, rank in competition_ranks(group).items():
             rows[unit_id].class_rank = rank
-    tiers = list(scheme.award_tiers.order_by("order").values_list("name", "count"))
     standings = [Standing(u, r.points, r.reached_quota, r.vetoed) for u, r in rows.items()]
     for unit_id, tier in award_tiers(standings, tiers).items():
         rows[unit_id].tier = tier
@@ -211,7 +210,7 @@ class YearColumn:
     cells: dict[int, dict]  # unit id -> {"unit", "points", "completion", "rank", "tier", "vetoed"}
 
 
-def _live_cells(board: Board) -> dict[int, dict]:
+def _live_cells(rows: list[Row]) -> dict[int, dict]:
     return {
         r.unit.pk: {
             "unit": r.unit.display_name,
@@ -221,15 +220,58 @@ def _live_cells(board: Board) -> dict[int, dict]:
             "tier": r.tier,
             "vetoed": r.vetoed,
         }  # fmt: skip
-        for r in board.rows
+        for r in rows
     }
+
+
+def standings(schemes: list[Scheme]) -> dict[int, list[Row]]:
+    """Each scheme's rows with what a year of the history shows (points, completion, rank,
+    tier, veto) and nothing else: no monthly sums and no adoption, submission or
+    instruction counts. Six grouped queries for all the schemes together, where a
+    scoreboard each would cost ten queries and a pass over its rows by month; the same
+    numbers as scoreboard() (tests/scoring/test_history.py compares them)."""
+    if not schemes:
+        return {}
+    ids = [s.pk for s in schemes]
+    quotas = {(sid, cid): q for sid, cid, q in QuotaRule.objects.filter(scheme_id__in=ids).values_list(
+        "scheme_id", "assessment_class_id", "quota")}  # fmt: skip
+    rows: dict[int, dict[int, Row]] = {sid: {} for sid in ids}
+    for su in SchemeUnit.objects.filter(scheme_id__in=ids).select_related("unit").order_by("unit__order_key"):
+        quota = su.quota if su.quota is not None else quotas.get((su.scheme_id, su.unit.assessment_class_id))
+        rows[su.scheme_id][su.unit_id] = Row(unit=su.unit, quota=quota)
+    # Sums by unit straight from the covering index (ledger_cover_idx holds points).
+    totals = LedgerEntry.objects.filter(scheme_id__in=ids).values("scheme_id", "unit_id").annotate(s=Sum("points"))
+    for t in totals.order_by():
+        row = rows[t["scheme_id"]].get(t["unit_id"])
+        if row is not None:
+            row.points += t["s"] or ZERO
+    vetoing = defaultdict(set)
+    for sid, kind in PenaltyRule.objects.filter(scheme_id__in=ids, vetoes_award=True).values_list("scheme_id", "kind"):
+        vetoing[sid].add(f"penalty:{kind}")
+    if vetoing:
+        vetoes = LedgerEntry.objects.filter(
+            scheme_id__in=list(vetoing), rule__in=sorted(set().union(*vetoing.values())), reversed_by__isnull=True
+        ).values_list("scheme_id", "unit_id", "rule")
+        for sid, unit_id, rule in vetoes.order_by():
+            if rule in vetoing[sid] and unit_id in rows[sid]:
+                rows[sid][unit_id].vetoed = True
+    tiers = defaultdict(list)
+    for sid, name, count in (
+        AwardTier.objects.filter(scheme_id__in=ids).order_by("order").values_list("scheme_id", "name", "count")
+    ):
+        tiers[sid].append((name, count))
+    result = {}
+    for sid, by_unit in rows.items():
+        _rank(by_unit, tiers[sid])
+        result[sid] = sorted(by_unit.values(), key=lambda r: (r.rank, r.unit.order_key))
+    return result
 
 
 def history(schemes: list[Scheme], boards: dict[int, Board] | None = None) -> list[YearColumn]:
     """The years side by side, oldest first. One query for the stored final boards of all
-    the years, then a live board (a fixed number of grouped queries) for each year not
-    final: the count depends on the years shown (at most five), not on units or rows.
-    `boards` are live boards the caller has already computed, by scheme id."""
+    the years, then the standings of the years not final, all together (standings(): a
+    fixed number of grouped queries, whatever the years, units or rows). `boards` are live
+    boards the caller has already computed, by scheme id."""
     boards = boards or {}
     from .models import BoardSnapshot, SnapshotKind, Stage
 
@@ -239,6 +281,7 @@ def history(schemes: list[Scheme], boards: dict[int, Board] | None = None) -> li
         "scheme_id", "created_at", "pk"
     ):
         finals[snap.scheme_id] = snap.rows  # the latest wins
+    live = standings([s for s in schemes if s.pk not in finals and s.pk not in boards])
     columns = []
     for scheme in sorted(schemes, key=lambda s: s.year):
         if scheme.pk in finals:
@@ -248,8 +291,8 @@ def history(schemes: list[Scheme], boards: dict[int, Board] | None = None) -> li
             }
             columns.append(YearColumn(scheme, True, cells))
         else:
-            board = boards.get(scheme.pk) or scoreboard(scheme)
-            columns.append(YearColumn(scheme, False, _live_cells(board)))
+            rows = boards[scheme.pk].rows if scheme.pk in boards else live[scheme.pk]
+            columns.append(YearColumn(scheme, False, _live_cells(rows)))
     return columns
 
 

@@ -98,3 +98,55 @@ def test_api_gives_past_final_boards(scheme, years, department, writer, outsider
     assert last["final"] is True and last["rows"][0]["unit_id"] == department.pk and last["rows"][0]["points"] == "10.0"
     api.force_authenticate(outsider)
     assert api.get(reverse("api-scheme-history", args=[scheme.pk])).status_code == 404
+
+
+def test_standings_give_the_scoreboards_numbers(scheme, years, department, second_department, city, dept_class):
+    """The history's cells of the years not final come from queries.standings(), all the
+    years in one go; they must be the scoreboard's: points, completion, ranks, tier, veto."""
+    from scoring import queries
+    from scoring.models import AwardTier, QuotaRule
+
+    third = UnitFactory(name="昆明市统计局", parent=city, assessment_class=dept_class)
+    live = [s for s in Scheme.objects.filter(office=scheme.office).exclude(stage="final")]
+    for s in live:
+        for unit in (second_department, third):
+            SchemeUnit.objects.get_or_create(scheme=s, unit=unit)
+        if not QuotaRule.objects.filter(scheme=s).exists():
+            QuotaRule.objects.create(scheme=s, assessment_class=dept_class, quota=Decimal("20"))
+        if not AwardTier.objects.filter(scheme=s).exists():
+            AwardTier.objects.create(scheme=s, name="特等奖", count=1, order=0)
+    SchemeUnit.objects.filter(scheme=scheme, unit=third).update(quota=Decimal("5"))
+    _entry(scheme, department, "25")
+    _entry(scheme, second_department, "35")  # first even after its penalty, but vetoed: no award
+    _entry(scheme, third, "25")  # ties with the department, a quota of its own
+    day = dt.date(scheme.year, 7, 1)
+    late = {"date": day, "source": Source.PENALTY, "rule": "penalty:emergency_late", "points": Decimal("-5")}
+    LedgerEntry.objects.create(scheme=scheme, unit=second_department, reason="突发事件迟报", **late)
+    reversed_ = LedgerEntry.objects.create(scheme=scheme, unit=third, reason="突发事件迟报", **late)
+    LedgerEntry.objects.create(
+        scheme=scheme, unit=third, date=day, source=Source.REVERSAL, reverses=reversed_,
+        rule="reversal:penalty:emergency_late", points=Decimal("5"), reason="改判冲正：测试",
+    )  # fmt: skip
+
+    def numbers(rows):
+        return [(r.unit.pk, r.points, r.completion, r.rank, r.class_rank, r.tier, r.vetoed) for r in rows]
+
+    got = queries.standings(live)
+    assert set(got) == {s.pk for s in live} and len(live) == 4
+    for s in live:
+        assert numbers(got[s.pk]) == numbers(queries.scoreboard(s).rows)
+    this = {r.unit.pk: r for r in got[scheme.pk]}
+    assert this[second_department.pk].vetoed and not this[third.pk].vetoed
+    assert this[second_department.pk].rank == 1 and this[second_department.pk].tier == ""
+    assert this[department.pk].rank == this[third.pk].rank == 2  # a tie shares the award
+    assert this[department.pk].tier == this[third.pk].tier == "特等奖"
+
+
+def test_standings_queries_do_not_grow_with_years(scheme, years, django_assert_num_queries):
+    from scoring import queries
+
+    live = list(Scheme.objects.filter(office=scheme.office).exclude(stage="final").order_by("-year"))
+    with django_assert_num_queries(6):
+        queries.standings(live[:1])
+    with django_assert_num_queries(6):
+        queries.standings(live)

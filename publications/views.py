@@ -182,8 +182,16 @@ def _issue_page(request, issues, *order: str):
     hits = queries.issue_hits(page.object_list, q)
     withheld = access.withheld_adoptions(request.user, [a for found in hits.values() for a in found])
     for issue in page.object_list:
-        issue.hits = [search.mark(a.plain_title, q) for a in hits.get(issue.pk, []) if a.pk not in withheld]
+        issue.hits = [_hit(a, q) for a in hits.get(issue.pk, []) if a.pk not in withheld]
     return page, q
+
+
+def _hit(adoption, q: str) -> dict:
+    """A matching item as the list shows it: its title marked, and where the title lacks a
+    word, the part of the body that has it."""
+    title, body = adoption.plain_title, adoption.plain_body
+    in_title = all(word in title for word in search.words(q))
+    return {"title": search.mark(title, q), "snippet": "" if in_title else search.snippet(body, q, width=40)}
 
 
 @require_GET

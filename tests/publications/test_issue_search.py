@@ -82,6 +82,9 @@ def test_several_words_are_all_required_and_title_hits_come_first(client, editor
     assert _listed(page, three) == [forest.pk, both.pk]
     page = _page(client, leader, "my_bulletins", "森林")
     assert _listed(page, three) == [forest.pk, both.pk]
+    # The title marked; where it lacks the word, the body around it.
+    assert "全市<mark>森林</mark>防火形势平稳" in page
+    assert "春耕生产进展顺利<div" in page and "做好<mark>森林</mark>防火工作" in page
     # Without a query: the normal list, newest first, for a query of spaces too.
     for q in ("", "  \u3000 "):
         page = _page(client, leader, "my_bulletins", q)
@@ -275,3 +278,25 @@ def test_query_count_does_not_grow_with_the_issues(client, people, leader, bulle
     many = [_queries(client, user, name, "边境", *args) for name, user, args in pages]
     assert many == few
     assert Adoption.objects.count() == 30
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram index is PostgreSQL's")
+def test_postgresql_finds_issues_through_the_item_index(people, leader, bulletin, three):
+    """The items' own text is never scanned for a word: the item gram index answers, and
+    only the candidates' adopted text is tested."""
+    from publications import access, queries
+
+    with connection.cursor() as cursor:
+        for table in ("submissions_item", "submissions_itemsearch", "publications_adoption"):
+            cursor.execute(f"ANALYZE {table}")
+        # A few rows are read faster by any scan than through an index: with sequential
+        # scans, plain index scans and nested loops off, what is left is bitmap scans.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        for issues in (bulletin.issues.all(), access.bulletins(leader)):
+            sql, params = queries.matching_issues(issues, "边境", "-created_at").query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Bitmap Index Scan on itemsearch_" in plan, plan
+            assert "Seq Scan on submissions_item" not in plan, plan

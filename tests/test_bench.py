@@ -4,10 +4,13 @@ no waiting for a quiet machine, no results file) end to end, as its own process.
 A benchmark is run by hand, rarely, against a database of its own; without this a change
 to the app breaks it silently and the next person to measure finds out (bench/desk.py
 stopped at the two-factor page for weeks). The figures a smoke run prints mean nothing;
-the exit status and the last line are what count. The fault drills (bench/faults/) and
-the load test (bench/load/) restart services and need locust: they are not run here.
+the exit status and the last line are what count. The fault drills (bench/faults/) kill
+and restart services: they are not run here. The load test (bench/load/) is, in its smoke
+mode: the real stack on free ports and locust, which bench/load/run.py installs into
+var/bench-venv from PyPI on first use (bench/requirements.txt).
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -88,3 +91,53 @@ def test_rotate_keys_benchmark_runs(bench_database):
     out = _run("rotate_keys.py", bench_database, timeout=300)
     assert "rotate 200 items (Fernet → SM4-GCM)" in out and "重新加密 0 行" in out
     assert out.rstrip().endswith("rotation done")
+
+
+def test_load_benchmark_smoke_every_page_of_the_mix_answers(bench_database):
+    # gunicorn, a Celery worker and beat over a redis-server of the run's own (free ports),
+    # locust with one person of each role going round every page; the run exits non-zero
+    # on a failed request, an exception in a task or a page of the mix never answered.
+    out = _run("load/run.py", bench_database, "--in-place", timeout=900)
+    assert "sign off" in out and "compose issue" in out and "sign issue" in out
+    assert out.rstrip().endswith("smoke run: every page of the mix answered 200; figures not written")
+
+
+def _load_run_module():
+    """bench/load/run.py as a module, without leaving bench/load on sys.path (its web.py and
+    stack.py would shadow other modules of those names)."""
+    path = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location("bench_load_run", ROOT / "bench" / "load" / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = path
+    return module
+
+
+def _row(name: str, count: int, failures: int = 0) -> dict:
+    return {"Name": name, "Request Count": str(count), "Failure Count": str(failures)}
+
+
+def test_load_smoke_fails_on_an_error_an_exception_or_a_page_never_answered():
+    run = _load_run_module()
+    pages = ["desk", "sign off"]
+    total = _row("Aggregated", 5)
+    assert run.smoke_problems([_row("desk", 3), _row("sign off", 2), total], [], pages) == []
+    failed = run.smoke_problems([_row("desk", 3), _row("sign off", 2, failures=1), total], [], pages)
+    assert failed == ["1 failed requests (listed above)"]
+    raised = run.smoke_problems([_row("desk", 3), _row("sign off", 2), total], [{"Count": "2"}], pages)
+    assert raised == ["2 exceptions in tasks (listed above)"]
+    assert run.smoke_problems([_row("desk", 3), total], [], pages) == ["never answered: sign off"]
+    every_one_failed = run.smoke_problems([_row("desk", 3), _row("sign off", 1, failures=1), total], [], pages)
+    assert every_one_failed[-1] == "never answered: sign off"
+
+
+def test_load_smoke_checks_every_page_the_locustfile_requests():
+    pages = _load_run_module().mix_pages()
+    # Every role's pages, the writes with them; read from the locustfile, so a page added
+    # to the mix must be reached by the smoke round too.
+    for page in ("save draft", "sign off", "adopt", "return", "hold", "compose issue", "sign issue", "issue docx",
+                 "scoreboard", "writing check (htmx)"):  # fmt: skip
+        assert page in pages
+    assert len(pages) == len(set(pages)) >= 25

@@ -19,6 +19,10 @@ The mix, per simulated person (weights are the share of people online at once):
 
 Everyone thinks 3–12 s between pages. Each simulated person logs in once, with a
 login of their own (a two-factor code is good only once, so editors do not share).
+
+LOAD_SMOKE=1 (bench/load/run.py --smoke): one person of each role, half a second between
+pages, each going through every page of their role in a fixed order (a round) instead of
+picking at random, so that a short run with five users reaches every page of the mix.
 """
 
 import itertools
@@ -29,7 +33,7 @@ import sys
 import threading
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -46,21 +50,61 @@ SEARCHES = ["森林防火", "乡村振兴", "招商引资", "旅游", "边境"]
 # Seconds after the last user started before the figures count: everyone has logged in
 # (a deliberately slow password hash) and the pages' caches are warm.
 WARMUP = float(os.environ.get("LOAD_WARMUP", "30"))
+# Seconds measured after that; then the run stops itself (run.py's -t is only a bound).
+MEASURE = float(os.environ.get("LOAD_MEASURE", "0"))
+# At most this long for everyone to log in: on a busy machine 40 password hashes at once
+# take minutes, and a window that still has logins in it measures them, not the pages.
+LOGIN_PATIENCE = float(os.environ.get("LOAD_LOGIN_PATIENCE", "300"))
+SMOKE = os.environ.get("LOAD_SMOKE") == "1"
+SIGNED_OUT = ("/login/", "/2fa/")
+_logins_done = itertools.count(1)
+_logged_in = 0
 
 
 @events.spawning_complete.add_listener
 def _reset_after_warmup(user_count: int, **kwargs) -> None:
+    import time
+
     import gevent
 
+    if SMOKE:  # every request counts, the logins too; done once every page has answered
+        gevent.spawn(_stop_when_every_page_answered)
+        return
+
     def reset() -> None:
+        started = time.monotonic()
+        while _logged_in < user_count and time.monotonic() - started < LOGIN_PATIENCE:
+            gevent.sleep(0.5)
+        print(f"logins done {time.monotonic() - started:.0f} s after the last user started "
+              f"({_logged_in} of {user_count})", flush=True)  # fmt: skip
         gevent.sleep(WARMUP)
         for env in _environments:
             env.runner.stats.reset_all()
+        if MEASURE:
+            gevent.sleep(MEASURE)
+            for env in _environments:
+                env.runner.quit()
 
     gevent.spawn(reset)
 
 
 _environments: list = []
+# --smoke: the pages that must answer (run.py passes the mix's, read from this file).
+SMOKE_PAGES = [page for page in os.environ.get("LOAD_SMOKE_PAGES", "").split("|") if page]
+
+
+def _stop_when_every_page_answered() -> None:
+    """A busy machine makes a round slow (an issue composed late is still compiling when
+    the signer looks): the smoke run lasts until every page has answered, within -t."""
+    import gevent
+
+    while SMOKE_PAGES:
+        gevent.sleep(1)
+        for env in _environments:
+            answered = {name for (name, _), e in env.runner.stats.entries.items() if e.num_requests > e.num_failures}
+            if answered.issuperset(SMOKE_PAGES):
+                env.runner.quit()
+                return
 
 
 @events.init.add_listener
@@ -81,6 +125,7 @@ class Person(HttpUser):
     wait_time = between(3, 12)
 
     def on_start(self) -> None:
+        global _logged_in
         self.account = _account(self.role)
         secret = bytes.fromhex(self.account["totp_hex"]) if self.account.get("totp_hex") else None
         try:
@@ -89,12 +134,24 @@ class Person(HttpUser):
             events.request.fire(request_type="LOGIN", name="login", response_time=0, response_length=0,
                                 exception=exc, context={})  # fmt: skip
             self.stop()
+        finally:  # counted either way: the measurement waits for every login to end
+            _logged_in = next(_logins_done)
 
-    def get(self, url: str, name: str):
-        return self.client.get(url, name=name)
+    def get(self, url: str, name: str, **kwargs):
+        return self._checked(self.client.get(url, name=name, catch_response=True, **kwargs))
 
-    def post(self, url: str, name: str, data: dict, referer: str):
-        return self.client.post(url, name=name, data=data, headers={"Referer": self.host + referer})
+    def post(self, url: str, name: str, data: dict, referer: str, **kwargs):
+        headers = {"Referer": self.host + referer, **kwargs.pop("headers", {})}
+        return self._checked(self.client.post(url, name=name, data=data, headers=headers, catch_response=True))
+
+    @staticmethod
+    def _checked(context):
+        """A page that ends on the login or second-factor form answered 200, but the person
+        was signed out (a lost session, a middleware sending them back): a failure."""
+        with context as response:
+            if response.ok and web.path_of(response.url).startswith(SIGNED_OUT):
+                response.failure(f"signed out: ended at {web.path_of(response.url)}")
+        return response
 
     def check_messages(self, response, name: str) -> list[str]:
         """Messages the page shows; a 503 or a server error page counts as a failure."""
@@ -126,8 +183,8 @@ class Writer(Person):
         categories = web.select_options(form.text, "category")
         title, body = self.texts.item("本单位", random.sample(THEMES, 1), brief=random.random() < 0.1)
         check = {"csrfmiddlewaretoken": token, "title": title, "body": body[:300], "form": "full"}
-        headers = {"HX-Request": "true", "X-CSRFToken": token, "Referer": self.host + "/items/new/"}
-        self.client.post("/items/check/", data=check, name="writing check (htmx)", headers=headers)
+        headers = {"HX-Request": "true", "X-CSRFToken": token}
+        self.post("/items/check/", "writing check (htmx)", check, "/items/new/", headers=headers)
         data = {
             "csrfmiddlewaretoken": token,
             "title": title[:200],
@@ -145,6 +202,10 @@ class Writer(Person):
         version = web.field_value(saved.text, "version")
         data = {"csrfmiddlewaretoken": web.csrf_token(saved.text), "version": version}
         self.post(f"/items/{item[0]}/act/send_for_signoff/", "send for sign-off", data, f"/items/{item[0]}/")
+
+    def smoke_round(self) -> None:
+        self.my_items()
+        self.write_and_send()
 
 
 class Approver(Person):
@@ -165,6 +226,9 @@ class Approver(Person):
                   {"csrfmiddlewaretoken": web.csrf_token(page.text), "version": web.field_value(page.text, "version")},
                   f"/items/{pk}/")  # fmt: skip
 
+    def smoke_round(self) -> None:
+        self.sign_off()
+
 
 class Editor(Person):
     weight = 25
@@ -177,12 +241,20 @@ class Editor(Person):
     @task(1)
     def desk_filtered(self) -> None:
         if random.random() < 0.5:
-            self.get("/desk/?view=waiting", "desk waiting")
+            self.desk_waiting()
         else:
-            self.get(f"/desk/?q={random.choice(SEARCHES)}", "desk search")
+            self.desk_search()
+
+    def desk_waiting(self) -> None:
+        self.get("/desk/?view=waiting", "desk waiting")
+
+    def desk_search(self) -> None:
+        self.get(f"/desk/?q={random.choice(SEARCHES)}", "desk search")
 
     @task(6)
-    def review(self) -> None:
+    def review(self, act: str | None = None) -> None:
+        """Open a submitted item and adopt it (55 %), return it (20 %) or hold it; `act`
+        chooses instead of chance."""
         desk = self.get("/desk/?state=submitted", "desk submitted")
         items = web.ids(desk.text, r'href="/items/(\d+)/"')
         if not items:
@@ -194,32 +266,45 @@ class Editor(Person):
         token = web.csrf_token(page.text)
         version = web.field_value(page.text, "version")
         roll = random.random()
+        act = act or ("adopt" if roll < 0.55 else "return" if roll < 0.75 else "hold")
         publications = web.select_options(page.text, "publication")
-        if roll < 0.55 and publications and 'id="adopt-form"' in page.text:
+        if act == "adopt" and publications and 'id="adopt-form"' in page.text:
             data = {"csrfmiddlewaretoken": token, "publication": random.choice(publications), "form": "full",
                     "title": "", "body": "", "version": version}  # fmt: skip
             done = self.post(f"/items/{pk}/adopt/", "adopt", data, f"/items/{pk}/")
             self.check_messages(done, "adopt")
-        elif roll < 0.75 and 'data-action="return"' in page.text:
+        elif act == "return" and 'data-action="return"' in page.text:
             data = {"csrfmiddlewaretoken": token, "version": version, "comment": "请补充具体数据和典型事例。"}
             self.post(f"/items/{pk}/act/return/", "return", data, f"/items/{pk}/")
-        elif 'data-action="hold"' in page.text:
+        elif act == "hold" and 'data-action="hold"' in page.text:
             self.post(f"/items/{pk}/act/hold/", "hold", {"csrfmiddlewaretoken": token, "version": version},
                       f"/items/{pk}/")  # fmt: skip
 
     @task(1)
-    def compose(self) -> None:
+    def compose(self, *, always: bool = False) -> None:
+        """Compose an issue from a publication's pool (half the times the pool has 3+
+        adoptions; `always`: whenever one of the office's publications has a pool)."""
         listing = self.get("/publications/", "publications")
         publications = web.ids(listing.text, r'href="/publications/(\d+)/"')
-        if not publications:
+        random.shuffle(publications)
+        for pk in publications if always else publications[:1]:
+            page = self.get(f"/publications/{pk}/", "publication page")
+            if pool := web.ids(page.text, r'name="adoptions" value="(\d+)"'):
+                break
+        else:
             return
-        pk = random.choice(publications)
-        page = self.get(f"/publications/{pk}/", "publication page")
-        pool = web.ids(page.text, r'name="adoptions" value="(\d+)"')
-        if len(pool) < 3 or random.random() < 0.5:
+        if not always and (len(pool) < 3 or random.random() < 0.5):
             return
         data = {"csrfmiddlewaretoken": web.csrf_token(page.text), "adoptions": pool[:8]}
         self.post(f"/publications/{pk}/issues/new/", "compose issue", data, f"/publications/{pk}/")
+
+    def smoke_round(self) -> None:
+        self.desk()
+        self.desk_waiting()
+        self.desk_search()
+        for act in ("hold", "return", "adopt", "adopt"):  # the rarer acts first: the desk may run dry
+            self.review(act)
+        self.compose(always=True)
 
 
 class Signer(Person):
@@ -239,6 +324,9 @@ class Signer(Person):
         self.post(f"/issues/{pk}/sign/", "sign issue", {"csrfmiddlewaretoken": web.csrf_token(page.text)},
                   f"/issues/{pk}/")  # fmt: skip
 
+    def smoke_round(self) -> None:
+        self.sign()
+
 
 class Leader(Person):
     weight = 17
@@ -249,18 +337,40 @@ class Leader(Person):
         self.get("/", "home")
 
     @task(4)
-    def bulletins(self) -> None:
+    def bulletins(self, *, docx: bool | None = None) -> None:
         listing = self.get("/bulletins/", "my bulletins")
         issues = web.ids(listing.text, r'href="/issues/(\d+)/"')
         if issues:
             pk = random.choice(issues[:10])
             self.get(f"/issues/{pk}/", "issue page")
-            if random.random() < 0.2:
+            if docx or (docx is None and random.random() < 0.2):
                 self.get(f"/issues/{pk}/docx/", "issue docx")
 
     @task(2)
-    def scoreboard(self) -> None:
+    def scoreboard(self, *, board: bool = False) -> None:
+        """The list of scoreboards, then one of them; with one scheme only the list is that
+        board already (a redirect), and `board` opens it once more as the board."""
         listing = self.get("/scoring/", "scoreboards")
         schemes = web.ids(listing.text, r'href="/scoring/(\d+)/"')
+        if not schemes and board:
+            schemes = web.ids(web.path_of(listing.url), r"^/scoring/(\d+)/")
         if schemes:
             self.get(f"/scoring/{random.choice(schemes)}/", "scoreboard")
+
+    def smoke_round(self) -> None:
+        self.home()
+        self.bulletins(docx=True)
+        self.scoreboard(board=True)
+
+
+def _smoke_mode() -> None:
+    """One of each, going round every page of their role (see the module's docstring).
+    In a function: a User class left in a module global would count as one more kind."""
+    for kind in (Writer, Approver, Editor, Signer, Leader):
+        kind.fixed_count = 1
+        kind.wait_time = constant(0.5)
+        kind.tasks = [kind.smoke_round]
+
+
+if SMOKE:
+    _smoke_mode()

@@ -98,7 +98,10 @@ def accounts(password: str) -> dict:
     return out
 
 
-def signed_issues() -> int:
+SMOKE_ISSUES = {PROVINCE: [("每日要情", 1)], KUNMING: [("政务信息", 1)]}  # --smoke: a few hundred items
+
+
+def signed_issues(plan_by_office: dict = ISSUES, per_issue: int = ITEMS_PER_ISSUE) -> int:
     """Adopt recent items and sign issues through the actions, as the offices did last week."""
     from publications import actions
     from publications.models import Issue, Publication
@@ -106,20 +109,24 @@ def signed_issues() -> int:
     from units.models import Role, Unit, User
 
     made = 0
-    for office_name, plan in ISSUES.items():
+    for office_name, plan in plan_by_office.items():
         office = Unit.objects.get(name=office_name)
         editor = User.objects.get(username="prov_editor" if office_name == PROVINCE else "city_editor")
         signer = User.objects.filter(unit=office, role_grants__role=Role.ISSUE_APPROVER).first()
-        candidates = Item.objects.filter(office=office, state=State.SUBMITTED, confidentiality="internal").order_by(
-            "-submitted_at"
-        )
+        # Items an editor may adopt: the seeder leaves some offices with few submitted ones
+        # (昆明: none, only items in review), so both states are drawn on.
+        candidates = Item.objects.filter(
+            office=office, state__in=[State.SUBMITTED, State.IN_REVIEW], confidentiality="internal"
+        ).order_by("-submitted_at")
         taken = set()
         for name, count in plan:
             publication = Publication.objects.get(office=office, name=name)
             if Issue.objects.filter(publication=publication, state="signed").count() >= count:
                 continue
             for _ in range(count):
-                batch = [i for i in candidates.exclude(pk__in=taken)[: ITEMS_PER_ISSUE * 3]][:ITEMS_PER_ISSUE]
+                batch = [i for i in candidates.exclude(pk__in=taken)[: per_issue * 3]][:per_issue]
+                if not batch:  # fewer issues then; an issue without items cannot be signed
+                    break
                 adoptions = []
                 for item in batch:
                     taken.add(item.pk)
@@ -131,10 +138,42 @@ def signed_issues() -> int:
     return made
 
 
+def fill_desk(office_name: str, count: int) -> int:
+    """--smoke: a few hundred seeded items leave the office's desk nearly empty, and the
+    editor's round adopts, returns and holds several. Drafts of the units reporting there
+    are sent for sign-off and signed off through the actions, as a morning's work would."""
+    from django.core.exceptions import ValidationError
+
+    from submissions import actions
+    from submissions.models import Item, State
+    from units.models import Role, User
+
+    waiting = Item.objects.filter(
+        office__name=office_name, state__in=[State.DRAFT, State.PENDING_SIGNOFF], confidentiality="internal"
+    ).select_related("unit", "author")
+    done = 0
+    for item in waiting.order_by("-pk")[: count * 2]:
+        approver = User.objects.filter(
+            unit=item.unit, is_active=True, role_grants__role=Role.UNIT_APPROVER, role_grants__unit=item.unit
+        ).first()
+        try:
+            if item.state == State.DRAFT:
+                writer = item.author
+                actions.transition(item=item, user=writer, action="send_for_signoff", expected_version=item.version)
+            actions.transition(item=item, user=approver, action="sign_off", expected_version=item.version)
+        except (actions.TransitionError, ValidationError):
+            continue  # an author or approver the seeder left without the role: another item
+        done += 1
+        if done == count:
+            break
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--accounts", type=Path, required=True)
+    parser.add_argument("--smoke", action="store_true", help="one signed issue per office, of 2 items")
     args = parser.parse_args()
 
     from bench import seed_items
@@ -148,7 +187,10 @@ def main() -> None:
     data = accounts(settings.DEMO_PASSWORD)
     data["password"] = settings.DEMO_PASSWORD
     print(", ".join(f"{len(v)} {k}s" for k, v in data.items() if isinstance(v, list)), flush=True)
-    print(f"signed issues made: {signed_issues()}", flush=True)
+    made = signed_issues(SMOKE_ISSUES, 2) if args.smoke else signed_issues()
+    print(f"signed issues made: {made}", flush=True)
+    if args.smoke:
+        print(f"items sent to the province's desk: {fill_desk(PROVINCE, 20)}", flush=True)
     args.accounts.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"prepared in {time.perf_counter() - started:.0f} s; accounts in {args.accounts}", flush=True)
 

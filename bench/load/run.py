@@ -19,20 +19,35 @@ What it does, in order:
 4. Stops everything it started. The database is kept for a look afterwards.
 
 locust comes from bench/requirements.txt, installed into var/bench-venv on first use
-(not part of the app's requirements; CI does not install it). Results: bench/results/.
+(not part of the app's requirements). Results: bench/results/.
+
+    .venv/bin/python bench/load/run.py --smoke
+
+proves the load test still runs (tests/test_bench.py): a database of its own,
+govinfo_load_smoke (or with --in-place the one DATABASE_URL names: the test's), filled
+with a few hundred items; a redis-server of its own and gunicorn on free ports; one
+simulated person of each role going round every page of the mix until every page has
+answered (at most 150 s). Exits non-zero when a request failed (an error status, a page
+that ended on the login form), a task raised, or a page of the mix never answered. No
+figures are judged, no results file is written.
+
+The measured window starts once every simulated person has logged in (a deliberately
+slow password hash; on a busy machine 40 at once take minutes) and `--warmup` seconds
+more have passed, and lasts `--time` seconds.
 """
 
 import argparse
 import csv
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import ROOT, Stack, create_database, database_exists, log  # noqa: E402
+from stack import ROOT, OwnRedis, Stack, create_database, database_exists, free_port, log  # noqa: E402
 
 VAR = ROOT / "var" / "bench-load"
 BENCH_VENV = ROOT / "var" / "bench-venv"
@@ -40,6 +55,11 @@ DATABASE = "govinfo_load"
 TEMPLATE = "govinfo_load_seed"
 P95_TARGET = 300  # ms
 MIN_SAMPLES = 20  # a p95 of fewer requests is just the slowest one: shown, not judged
+LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
+LOGIN_PATIENCE = 300  # s for everyone to log in before the warm-up starts (locustfile)
+SMOKE_DATABASE = "govinfo_load_smoke"
+SMOKE_ITEMS = 300
+SMOKE_SECONDS = 150  # at most: the run ends once every page of the mix has answered
 
 
 def locust_binary() -> Path:
@@ -92,18 +112,31 @@ def login_cost(stack: Stack) -> str:
     return f"password login (GET form + POST + redirect), alone: median {times[len(times) // 2]:.0f} ms of 5"
 
 
-def read_stats(prefix: Path) -> tuple[list[dict], list[dict]]:
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
-        stats = list(csv.DictReader(f))
-    failures = []
-    path = Path(f"{prefix}_failures.csv")
-    if path.exists():
-        with open(path, encoding="utf-8") as f:
-            failures = list(csv.DictReader(f))
-    return stats, failures
+def _rows(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
-def report(users: int, seconds: int, stats: list[dict], failures: list[dict], out) -> dict:
+def read_stats(prefix: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """locust's statistics, failed requests and exceptions raised in tasks (a page the mix
+    could not read: a form without its fields, a missing CSRF token)."""
+    stats = _rows(Path(f"{prefix}_stats.csv"))
+    if not stats:
+        output = Path(f"{prefix}.log")
+        tail = output.read_text("utf-8", "replace")[-3000:] if output.exists() else ""
+        raise RuntimeError(f"locust wrote no statistics ({prefix}_stats.csv); its output ends:\n{tail}")
+    return stats, _rows(Path(f"{prefix}_failures.csv")), _rows(Path(f"{prefix}_exceptions.csv"))
+
+
+def mix_pages() -> list[str]:
+    """The names of every page of the mix, as the locustfile gives them to get() and post()."""
+    text = LOCUSTFILE.read_text("utf-8")
+    return list(dict.fromkeys(re.findall(r'self\.(?:get|post)\(\s*f?"[^"]*",\s*"([^"]+)"', text)))
+
+
+def report(users: int, seconds: int, stats: list[dict], failures: list[dict], exceptions: list[dict], out) -> dict:
     rows = [r for r in stats if r["Name"] != "Aggregated" and int(r["Request Count"])]
     total = next(r for r in stats if r["Name"] == "Aggregated")
     # Logging in is paid once a day (a deliberately slow password hash): shown, not judged.
@@ -131,8 +164,10 @@ def report(users: int, seconds: int, stats: list[dict], failures: list[dict], ou
     )
     for f in failures:
         out(f"  error × {f['Occurrences']}: {f['Method']} {f['Name']}: {f['Error'][:200]}")
+    for e in exceptions:
+        out(f"  exception in a task × {e['Count']}: {e['Message'][:200]}\n{e['Traceback'][-1500:]}")
     worst = max(pages, key=lambda r: int(r["95%"]), default=None)
-    errors = sum(int(r["Failure Count"]) for r in rows)
+    errors = sum(int(r["Failure Count"]) for r in rows) + sum(int(e["Count"]) for e in exceptions)
     ok = errors == 0 and worst is not None and int(worst["95%"]) < P95_TARGET
     out(
         f"verdict: {'PASS' if ok else 'FAIL'} — {errors} errors; slowest p95 {worst['95%'] if worst else '-'} ms "
@@ -141,6 +176,86 @@ def report(users: int, seconds: int, stats: list[dict], failures: list[dict], ou
     )
     return {"users": users, "ok": ok, "rps": float(total["Requests/s"]), "errors": errors,
             "worst": (worst["Name"], int(worst["95%"])) if worst else ("-", 0)}  # fmt: skip
+
+
+def smoke_problems(stats: list[dict], exceptions: list[dict], pages: list[str]) -> list[str]:
+    """Why a smoke run fails, if it does: a request that failed (an error status, a page
+    that ended on the login form), an exception raised in a task, a page of the mix that
+    never answered (its step was never reached, or every request of it failed)."""
+    rows = [r for r in stats if r["Name"] != "Aggregated"]
+    problems = []
+    if failed := sum(int(r["Failure Count"]) for r in rows):
+        problems.append(f"{failed} failed requests (listed above)")
+    if raised := sum(int(e["Count"]) for e in exceptions):
+        problems.append(f"{raised} exceptions in tasks (listed above)")
+    answered = {r["Name"] for r in rows if int(r["Request Count"]) > int(r["Failure Count"])}
+    if missing := [page for page in pages if page not in answered]:
+        problems.append(f"never answered: {'、'.join(missing)}")
+    return problems
+
+
+def run_locust(locust: Path, stack: Stack, prefix: Path, env: dict, *, users: int, spawn_rate: float,
+               seconds: int) -> None:  # fmt: skip
+    for stale in prefix.parent.glob(f"{prefix.name}_*.csv"):
+        stale.unlink()  # a run that wrote nothing must not be judged by the last one's files
+    with open(f"{prefix}.log", "wb") as output:  # its own summary table: report() prints ours
+        subprocess.run(
+            [str(locust), "-f", str(LOCUSTFILE), "--headless", "--host", stack.url, "-u", str(users),
+             "-r", str(spawn_rate), "-t", f"{seconds}s", "--csv", str(prefix), "--only-summary",
+             "--loglevel", "WARNING", "--stop-timeout", "10"],
+            cwd=ROOT, env=env, check=False, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def smoke(*, in_place: bool) -> int:
+    """Tiny volume, one short round on the real stack; 0 when every page of the mix
+    answered and nothing failed (the figures are printed, never judged)."""
+    locust = locust_binary()
+    var = Path(os.environ.get("GOVINFO_VAR_DIR") or ROOT / "var" / "bench-load-smoke")
+    url = os.environ.get("DATABASE_URL", "")
+    if in_place:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("--in-place needs DATABASE_URL naming a PostgreSQL database")
+        database = url.rsplit("/", 1)[-1]
+        log(f"smoke run in the database of DATABASE_URL ({database}), filled in place")
+    else:
+        database, url = SMOKE_DATABASE, None
+        log(f"smoke run in a database of its own: {database}")
+        create_database(database)
+    with OwnRedis(var / "redis") as redis:
+        stack = Stack(database=database, database_url=url, var_dir=var, port=free_port(), redis=redis.url,
+                      redis_db=0)  # fmt: skip
+        stack.manage("migrate", "--noinput", "-v", "0")
+        accounts = var / "accounts.json"
+        stack.python("bench/load/prepare.py", "--items", str(SMOKE_ITEMS), "--accounts", str(accounts), "--smoke")
+        stack.manage("collectstatic", "--noinput", "-v", "0")
+        try:
+            stack.start_web(workers=2)
+            stack.start_worker(concurrency=1)
+            stack.start_beat()
+            stack.wait_worker()
+            log(f"stack up at {stack.url}; locust: one person of each role until every page answered "
+                f"(at most {SMOKE_SECONDS} s)")  # fmt: skip
+            prefix = var / "locust-smoke"
+            env = dict(os.environ, LOAD_ACCOUNTS=str(accounts), LOAD_SMOKE="1", LOAD_WARMUP="0",
+                       LOAD_SMOKE_PAGES="|".join(mix_pages()))  # fmt: skip
+            started = time.monotonic()
+            run_locust(locust, stack, prefix, env, users=5, spawn_rate=5, seconds=SMOKE_SECONDS)
+            seconds = round(time.monotonic() - started)
+        finally:
+            stack.stop_all()
+    stats, failures, exceptions = read_stats(prefix)
+    report(5, seconds, stats, failures, exceptions, print)
+    problems = smoke_problems(stats, exceptions, mix_pages())
+    if problems:
+        web_log = var / "logs" / "web.log"
+        if web_log.exists():  # the server's side of it: tracebacks of 500s
+            print(f"--- end of {web_log} ---\n{web_log.read_text('utf-8', 'replace')[-4000:]}\n---")
+        for problem in problems:  # last, where a caller's short excerpt of the output shows it
+            print(f"smoke run FAILED: {problem}")
+        return 1
+    print("\nsmoke run: every page of the mix answered 200; figures not written")
+    return 0
 
 
 def main() -> None:
@@ -156,7 +271,20 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--quiet-load", type=float, default=1.0, help="wait for a 1-min load average below this")
     parser.add_argument("--quiet-wait", type=float, default=600, help="seconds to wait for it at most")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"{SMOKE_ITEMS} items, one person per role until every page answered (at most {SMOKE_SECONDS} s): "
+        "proves the load test runs (tests/test_bench.py); the figures mean nothing",
+    )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="with --smoke: fill the database DATABASE_URL names (a test's), not govinfo_load_smoke",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        sys.exit(smoke(in_place=args.in_place))
     locust = locust_binary()
     VAR.mkdir(parents=True, exist_ok=True)
     results_dir = ROOT / "bench" / "results"
@@ -170,6 +298,8 @@ def main() -> None:
     prepare_database(args.items, reseed=args.reseed)
     stack = Stack(database=DATABASE, var_dir=VAR, port=args.port, redis_db=8)
     stack.flush_redis()
+    # The template was filled by an earlier state of the app: migrations added since apply here.
+    stack.manage("migrate", "--noinput", "-v", "0")
     stack.manage("collectstatic", "--noinput", "-v", "0")
     summary = []
     try:
@@ -186,19 +316,18 @@ def main() -> None:
         out(login_cost(stack))
         for users in [int(u) for u in args.users.split(",")]:
             prefix = VAR / f"locust-{users}"
-            env = dict(os.environ, LOAD_ACCOUNTS=str(VAR / "accounts.json"), LOAD_WARMUP=str(args.warmup))
-            run_time = int(users / args.spawn_rate) + args.warmup + args.time
+            env = dict(os.environ, LOAD_ACCOUNTS=str(VAR / "accounts.json"), LOAD_WARMUP=str(args.warmup),
+                       LOAD_MEASURE=str(args.time), LOAD_LOGIN_PATIENCE=str(LOGIN_PATIENCE))  # fmt: skip
+            # The locustfile measures from everyone's login + the warm-up, for --time, then stops;
+            # this is only the bound (logins may take up to LOGIN_PATIENCE on a busy machine).
+            run_time = int(users / args.spawn_rate) + LOGIN_PATIENCE + args.warmup + args.time + 30
             wait_for_quiet(args.quiet_load, args.quiet_wait, out)
             log(f"locust: {users} users; ramp-up, {args.warmup} s warm-up, then {args.time} s measured")
             load_before = os.getloadavg()[0]
-            subprocess.run(
-                [str(locust), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
-                 "--host", stack.url, "-u", str(users), "-r", str(args.spawn_rate), "-t", f"{run_time}s",
-                 "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
-                cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            stats, failures = read_stats(prefix)
-            summary.append(report(users, args.time, stats, failures, out))
+            run_locust(locust, stack, prefix, env, users=users, spawn_rate=args.spawn_rate, seconds=run_time)
+            log_text = Path(f"{prefix}.log").read_text("utf-8", "replace") if Path(f"{prefix}.log").exists() else ""
+            out(next((line for line in log_text.splitlines() if line.startswith("logins done")), "logins: ?"))
+            summary.append(report(users, args.time, *read_stats(prefix), out))
             out(f"load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}")
     finally:
         stack.stop_all()

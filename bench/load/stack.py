@@ -8,6 +8,7 @@ so nothing else on the machine is touched. Logs go to <var dir>/logs/<name>.log.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -47,6 +48,53 @@ def database_exists(name: str) -> bool:
     return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
 
+def free_port() -> int:
+    """A port nobody listens on now (the kernel's pick), so that a smoke run started by a
+    test never meets another run's server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server of this run's own on a free port, without persistence: broker and
+    cache of a smoke run, so that it flushes and mixes nobody's db numbers."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "OwnRedis":
+        self.directory.mkdir(parents=True, exist_ok=True)
+        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+               "--save", "", "--appendonly", "no", "--logfile", str(self.directory / "redis.log")]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            ping = subprocess.run(["redis-cli", "-p", str(self.port), "PING"], capture_output=True, text=True)
+            if ping.stdout.strip() == "PONG":
+                return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"redis-server did not start on port {self.port}; see {self.directory / 'redis.log'}")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
 class Stack:
     """One installation: database, Redis db numbers, var dir, and its processes."""
 
@@ -59,9 +107,11 @@ class Stack:
         redis_db: int = 8,
         port: int = 8731,
         db_port: int = PG["port"],
+        database_url: str | None = None,
         extra_env: dict | None = None,
     ) -> None:
         self.database = database
+        self._database_url = database_url
         self.var_dir = Path(var_dir)
         self.var_dir.mkdir(parents=True, exist_ok=True)
         (self.var_dir / "logs").mkdir(exist_ok=True)
@@ -75,6 +125,11 @@ class Stack:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        """The database by name on the local PostgreSQL, or the caller's whole URL (a test's)."""
+        return self._database_url or f"postgres://{PG['user']}@{PG['host']}:{self.db_port}/{self.database}"
 
     @property
     def broker_url(self) -> str:
@@ -91,7 +146,7 @@ class Stack:
         ):
             env.pop(name, None)
         env.update(
-            DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{self.db_port}/{self.database}",
+            DATABASE_URL=self.database_url,
             CELERY_BROKER_URL=self.broker_url,
             REDIS_URL=f"{self.redis}/{self.redis_db + 1}",
             GOVINFO_VAR_DIR=str(self.var_dir),

@@ -19,7 +19,9 @@ Writing and linking are two steps, so that audited transactions never wait for e
    reads the committed rows not yet linked, in id order, and gives each its chain value
    and the next `chain_seq`. It runs right after the writer's commit (on_commit), and
    every minute from Celery beat (audit.link_chains) to catch up after a lost one; it is
-   safe to run twice or at once (the lock, and only unlinked rows are taken). A row whose
+   safe to run twice or at once (the lock, and only unlinked rows are taken). After commit
+   it reads only from the oldest row its transaction wrote or the last linked row on, so
+   that its cost does not grow with the rows linked since the last vacuum. A row whose
    `row_mac` does not match (inserted behind the application's back, without the key) is
    never linked: `audit_verify` reports it.
 
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import functools
 import ipaddress
 import json
 import logging
@@ -47,7 +48,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
-from django.db.models import Subquery
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce, Least
 
 from common import crypto
 
@@ -201,24 +203,39 @@ def _prepare(objs: list[models.Model]) -> None:
         obj.row_mac = row_mac(spec.content_of(obj), key)
 
 
-def _schedule_link(model, using: str) -> None:
+class _LinkAfterCommit:
+    """The on_commit callback of one transaction and table: links from the oldest row the
+    transaction wrote (`since_pk`; None when an id is unknown: every unlinked row)."""
+
+    def __init__(self, model, using: str, since_pk: int | None) -> None:
+        self.model, self.using, self.since_pk = model, using, since_pk
+        self.chain_tag = ("audit-chain-link", label(model))
+
+    def include(self, pk: int | None) -> None:
+        self.since_pk = None if pk is None or self.since_pk is None else min(self.since_pk, pk)
+
+    def __call__(self) -> None:
+        try:
+            # Not waiting: if another linker holds the lock, it or the next one (the next
+            # commit's, or the periodic task's) links this row; writers never queue here.
+            link_pending(self.model, using=self.using, wait=False, since_pk=self.since_pk)
+        except Exception:  # the write is committed; the periodic task links it later
+            log.exception(
+                "linking the %s chain after commit failed; audit.link_chains will catch up", label(self.model)
+            )
+
+
+def _schedule_link(model, using: str, pks: Iterable[int | None]) -> None:
     """Link after commit, once per transaction and table however many rows it wrote."""
     connection = connections[using]
+    since = min(pks, key=lambda pk: -1 if pk is None else pk, default=None)
     tag = ("audit-chain-link", label(model))
-    if connection.in_atomic_block and any(getattr(f, "chain_tag", None) == tag for _, f, _ in connection.run_on_commit):
-        return
-    callback = functools.partial(_link_after_commit, model, using)
-    callback.chain_tag = tag
-    transaction.on_commit(callback, using=using)
-
-
-def _link_after_commit(model, using: str) -> None:
-    try:
-        # Not waiting: if another linker holds the lock, it or the next one (the next
-        # commit's, or the periodic task's) links this row; writers never queue here.
-        link_pending(model, using=using, wait=False)
-    except Exception:  # the write is committed; the periodic task links it later
-        log.exception("linking the %s chain after commit failed; audit.link_chains will catch up", label(model))
+    if connection.in_atomic_block:
+        for _, callback, _ in connection.run_on_commit:
+            if getattr(callback, "chain_tag", None) == tag:
+                callback.include(since)
+                return
+    transaction.on_commit(_LinkAfterCommit(model, using, since), using=using)
 
 
 def insert(obj: models.Model, *, using: str | None = None) -> models.Model:
@@ -226,7 +243,7 @@ def insert(obj: models.Model, *, using: str | None = None) -> models.Model:
     using = using or router.db_for_write(type(obj))
     _prepare([obj])
     models.Model.save(obj, force_insert=True, using=using)
-    _schedule_link(type(obj), using)
+    _schedule_link(type(obj), using, [obj.pk])
     return obj
 
 
@@ -237,15 +254,26 @@ def insert_many(model, objs: list[models.Model], *, using: str | None = None, ba
         return objs
     _prepare(objs)
     created = models.QuerySet(model, using=using).bulk_create(objs, batch_size=batch_size)
-    _schedule_link(model, using)
+    _schedule_link(model, using, [obj.pk for obj in created])  # None where the database returns no ids
     return created
 
 
-def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH, wait: bool = True) -> int:
+def link_pending(
+    model, *, using: str | None = None, batch: int = LINK_BATCH, wait: bool = True, since_pk: int | None = None
+) -> int:
     """Link the committed rows of `model` that have no chain value yet, in id order, each
     to the one linked before it; returns how many. Each batch is one short transaction
     under the chain's lock (the only place that takes it); without `wait`, nothing is done
-    when another linker holds it."""
+    when another linker holds it.
+
+    `since_pk` (the after-commit linker: the oldest row its transaction wrote) looks only
+    at rows from that id or from the last linked row's on, whichever is older. Every row
+    linked since the table was last vacuumed leaves a dead entry in the index of unlinked
+    rows (the UPDATE that links it takes it out), and a scan from the first id walks them
+    all: thousands per audited write between two autovacuums, more while any long
+    transaction (an audit_verify, a bulk import) keeps them from being cleaned. A row
+    older than both whose linker found the lock taken is linked by the periodic task,
+    which looks at every row (None)."""
     using = using or router.db_for_write(model)
     spec = Spec.of(model)
     key = _key()
@@ -257,9 +285,14 @@ def link_pending(model, *, using: str | None = None, batch: int = LINK_BATCH, wa
                 return linked
             manager = model._base_manager.using(using)
             last = manager.filter(chain_seq__isnull=False).order_by("-chain_seq")[:1]
+            unlinked = manager.filter(chain_seq__isnull=True, pk__gt=after_pk)
+            if since_pk is not None and not linked:
+                # Read under the lock, in the same statement as the rows (Coalesce: no row
+                # linked yet; SQLite's MIN() of a NULL is NULL).
+                start = Value(since_pk - 1)
+                unlinked = unlinked.filter(pk__gt=Least(start, Coalesce(Subquery(last.values("pk")), start)))
             rows = list(  # the previous row's seq and value come with them: one round trip
-                manager.filter(chain_seq__isnull=True, pk__gt=after_pk)
-                .exclude(row_mac="")  # rows from before the chain: counted by verify, never linked
+                unlinked.exclude(row_mac="")  # rows from before the chain: counted by verify, never linked
                 .annotate(last_seq=Subquery(last.values("chain_seq")), last_chain=Subquery(last.values("chain")))
                 .order_by("pk")
                 .values_list("pk", "row_mac", "last_seq", "last_chain", *spec.names)[:batch]

@@ -94,7 +94,7 @@ def pages(args) -> tuple[list[Page], dict[str, str]]:
         " match",
         "desk waiting": f"{desk.filter(state__in=(State.SUBMITTED, State.IN_REVIEW)).count():,} waiting",
     }
-    for word in (args.q2, args.q4):
+    for word in (args.q1, args.q2, args.q4):
         hits = desk.filter(Q(title__contains=word) | Q(body__contains=word)).count()
         notes[f"desk search “{word}”"] = f"{hits:,} match"
     candidates = []
@@ -130,6 +130,7 @@ def pages(args) -> tuple[list[Page], dict[str, str]]:
     )  # fmt: skip
     writer = User.objects.get(pk=writer_id)
     extra.append(Page("my items", ["/items/"], user=writer.username))
+    extra.append(Page(f"my items search “{args.q2}”", [f"/items/?q={quote(args.q2)}"], user=writer.username))
     notes["my items"] = f"{writer.username}: {access.unit_items(writer).count():,} items of {writer.unit.name}"
     from publications.models import Issue, IssueState
 
@@ -147,6 +148,7 @@ def pages(args) -> tuple[list[Page], dict[str, str]]:
         Page("desk state+late", [f"/desk/?state={State.SUBMITTED}&late=1"]),
         Page("desk unit+category", [f"/desk/?unit={unit.pk}&category={category.pk}"]),
         Page("desk waiting", ["/desk/?view=waiting"]),
+        Page(f"desk search “{args.q1}”", [f"/desk/?q={quote(args.q1)}"]),
         Page(f"desk search “{args.q2}”", [f"/desk/?q={quote(args.q2)}"]),
         Page(f"desk search “{args.q4}”", [f"/desk/?q={quote(args.q4)}"]),
         Page("item page", [f"/items/{item.pk}/" for item in recent]),
@@ -346,6 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, action="append", help="volume to measure; repeat (default 20000 200000)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page and volume")
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
+    parser.add_argument("--q1", default="旱", help="a one-character search")
     parser.add_argument("--q2", default="瑞丽", help="a two-character search")
     parser.add_argument("--q4", default="森林防火", help="a four-character search")
     parser.add_argument("--unit", default="曲靖市人民政府办公室", help="unit of the filtered desk")

@@ -189,6 +189,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # No JIT: it compiles any query whose estimated cost passes 100,000, which every
+        # search does (the grams function is priced as what it costs, migration 0011 of
+        # submissions), and compiling takes 20–40 ms, more than such a query runs. A web
+        # application of short queries gains nothing from it.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The ledger's covering index (INCLUDE columns) is a PostgreSQL optimisation; on the

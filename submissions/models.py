@@ -8,7 +8,6 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -373,15 +372,16 @@ class DeskCount(models.Model):
 
 
 class ItemSearch(models.Model):
-    """The character grams of an item's title and body, for the search (submissions/search.py).
+    """An item's text for the search (submissions/search.py): title, a newline, body.
 
-    Written by a PostgreSQL trigger on the item (migration 0008), never by the app; a
-    table of its own, so that item lists do not load it and moves do not rewrite it.
-    敏感 items have no row. Other databases leave it empty and search by a scan."""
+    Written by a PostgreSQL trigger on the item (migrations 0008, 0011), never by the app;
+    a table of its own, so that item lists do not load it and moves do not rewrite it.
+    The GIN index is on the grams computed from `doc` (an expression index), made by the
+    migration on PostgreSQL only. 敏感 items have no row. Other databases leave it empty
+    and search by a scan."""
 
     item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    # Its GIN index (itemsearch_grams_gin) is made by the migration on PostgreSQL only.
-    grams = SearchVectorField()
+    doc = models.TextField()
 
     def __str__(self) -> str:
         return str(self.item_id)

@@ -12,11 +12,21 @@ from submissions import access as item_access
 from submissions import actions as item_actions
 from submissions import search
 from submissions.models import Confidentiality, Item
-from submissions.sealing import FERNET_PREFIX, SM4_PREFIX
+from submissions.sealing import FERNET_PREFIX, SM4_PREFIX, is_sealed
 from submissions.workflow import ADOPTABLE
 from units.models import Role, User
 
-from .models import Adoption, AdoptionSource, Instruction, InstructionLevel, Issue, IssueRead, IssueState, Publication
+from .models import (
+    Adoption,
+    AdoptionForm,
+    AdoptionSource,
+    Instruction,
+    InstructionLevel,
+    Issue,
+    IssueRead,
+    IssueState,
+    Publication,
+)
 
 
 def pool(publication: Publication) -> QuerySet[Adoption]:
@@ -161,22 +171,44 @@ def leader_level(user: User) -> str:
 # text is sealed like its item's — no substring test ever runs on a ciphertext.
 
 
+def _draws_on_sensitive() -> Exists:
+    return Exists(
+        AdoptionSource.objects.filter(adoption=OuterRef("pk"), item__confidentiality=Confidentiality.SENSITIVE)
+    )
+
+
+def _sealed(*fields: str) -> Q:
+    # An adoption's text is sealed when it is made (actions.adopt), and neither sealed nor
+    # opened when its item's 敏感 changes later: a text still sealed stays out, whatever
+    # its sources are now.
+    sealed = Q()
+    for field in fields:
+        for prefix in (SM4_PREFIX, FERNET_PREFIX):
+            sealed |= Q(**{f"{field}__startswith": prefix})
+    return sealed
+
+
 def matching_adoptions(adoptions: QuerySet[Adoption], q: str) -> QuerySet[Adoption]:
     """The adoptions of `adoptions` (not withdrawn) whose title or body holds every word of
     `q`; none that draws on a 敏感 item. `adoptions` itself when `q` has no word."""
     if not search.words(q):
         return adoptions
-    sensitive = AdoptionSource.objects.filter(adoption=OuterRef("pk"), item__confidentiality=Confidentiality.SENSITIVE)
-    qs = adoptions.filter(~Exists(sensitive), withdrawn_at=None)
-    # An adoption's text is sealed when it is made (actions.adopt), and neither sealed nor
-    # opened when its item's 敏感 changes later: a text still sealed stays out, whatever
-    # its sources are now.
-    for prefix in (SM4_PREFIX, FERNET_PREFIX):
-        qs = qs.exclude(title__startswith=prefix).exclude(body__startswith=prefix)
     if connection.vendor == "postgresql":
-        items = search.filter_text(Item.objects.all(), q).values("pk")
-        qs = qs.filter(Exists(AdoptionSource.objects.filter(adoption=OuterRef("pk"), item__in=items)))
-    return qs.filter(search.text_q(q))
+        # Only adoptions drawing on an item with the words' grams (the index, read once)
+        # have their own text read: the tests are a CASE, whose conditions PostgreSQL
+        # takes in order (as plain conditions, the planner would run the cheap-looking
+        # LIKE on the body of every adoption first). A single item found in the index is
+        # not 敏感 (it has no row there); a composite's other sources may be.
+        drawing = AdoptionSource.objects.filter(item_id__in=search.candidate_item_ids(q)).values("adoption_id")
+        tests = [
+            When(~Q(pk__in=drawing), then=False),
+            When(Q(form=AdoptionForm.COMPOSITE) & Q(_draws_on_sensitive()), then=False),
+        ]
+    else:
+        tests = [When(_draws_on_sensitive(), then=False)]
+    tests += [When(_sealed("title", "body"), then=False), When(search.text_q(q), then=True)]
+    hit = Case(*tests, default=Value(False), output_field=BooleanField())
+    return adoptions.filter(withdrawn_at=None).alias(search_hit=hit).filter(search_hit=True)
 
 
 def matching_issues(issues: QuerySet[Issue], q: str, *order: str) -> QuerySet[Issue]:
@@ -187,18 +219,31 @@ def matching_issues(issues: QuerySet[Issue], q: str, *order: str) -> QuerySet[Is
         return issues.order_by(*order)
     inside = matching_adoptions(Adoption.objects.filter(issue=OuterRef("pk")), q)
     note = search.text_q(q, "note_title", "note_body")
-    title_hit = Q(Exists(inside.filter(search.title_q(q)))) | search.title_q(q, "note_title")
+    # For the order only, among issues found: a title of the issue holding the words,
+    # read from the titles alone (short), never a sealed one nor a 敏感 item's.
+    titled = Adoption.objects.filter(search.title_q(q), issue=OuterRef("pk"), withdrawn_at=None).exclude(
+        _sealed("title")
+    )
+    title_hit = Q(Exists(titled.filter(~_draws_on_sensitive()))) | search.title_q(q, "note_title")
     rank = Case(When(title_hit, then=Value(True)), default=Value(False), output_field=BooleanField())
     return issues.filter(Q(Exists(inside)) | note).alias(search_title_hit=rank).order_by("-search_title_hit", *order)
 
 
 def issue_hits(issues, q: str) -> dict[int, list[Adoption]]:
-    """The matching adoptions of each of `issues` (a page of them), in the issue's order,
-    with their sources (for access.withheld_adoptions): two queries whatever the page."""
+    """The adoptions of each of `issues` (a page of them) whose text holds every word, in
+    the issue's order, with their sources (for access.withheld_adoptions). The same test
+    as matching_adoptions, made in Python on the page's own adoptions (a few dozen): its
+    index narrowing would be computed again for them. Two queries whatever the page."""
+    found = search.words(q)
     hits: dict[int, list[Adoption]] = {}
-    if not search.words(q):
+    if not found:
         return hits
-    adoptions = matching_adoptions(Adoption.objects.filter(issue__in=[i.pk for i in issues]), q)
+    adoptions = Adoption.objects.filter(issue__in=[i.pk for i in issues], withdrawn_at=None)
     for adoption in adoptions.select_related("item").prefetch_related("sources").order_by("issue", "position", "pk"):
-        hits.setdefault(adoption.issue_id, []).append(adoption)
+        if any(source.is_sensitive for source in adoption.sources.all()):
+            continue
+        if is_sealed(adoption.title) or is_sealed(adoption.body):
+            continue
+        if all(word in adoption.title or word in adoption.body for word in found):
+            hits.setdefault(adoption.issue_id, []).append(adoption)
     return hits

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from . import access, actions, queries
 from .copies import issue_copy, issue_document
 from .downloads import PdfUnavailable, issue_docx_response, issue_pdf_response, issue_picture_response
 from .forms import AdoptForm, CompositeForm, SignOffForm, WithdrawForm
-from .models import Adoption, CompileRun, IssueRead, IssueState
+from .models import Adoption, CompileRun, Issue, IssueRead, IssueState
 from .tasks import compile_publication
 
 
@@ -197,7 +198,10 @@ def _hit(adoption, q: str) -> dict:
 @require_GET
 def publication_detail(request, pk: int):
     publication = access.get_publication_for_editor(request.user, pk)
-    issues = publication.issues.select_related("signed_by").annotate(n=Count("adoptions"))
+    # The count as a subquery, not a join: the paginator's count and a search then read
+    # no adoption for it.
+    n = Adoption.objects.filter(issue=OuterRef("pk")).values("issue").annotate(n=Count("*")).values("n")
+    issues = publication.issues.select_related("signed_by").annotate(n=Coalesce(Subquery(n), 0))
     page, q = _issue_page(request, issues, "-created_at", "-pk")
     context = {
         "publication": publication,
@@ -407,7 +411,10 @@ def issue_picture(request, pk: int, attachment: int):
 
 @require_GET
 def my_bulletins(request):
-    issues = access.bulletins(request.user).select_related("publication__office")
+    # bulletins() is DISTINCT over a join on the distribution list; as a subquery the list
+    # and its search are ordered and cut by the issues' own index.
+    issues = Issue.objects.filter(pk__in=access.bulletins(request.user).values("pk"))
+    issues = issues.select_related("publication__office")
     read_ids = set(IssueRead.objects.filter(reader=request.user).values_list("issue_id", flat=True))
     page, q = _issue_page(request, issues, "-signed_at", "-pk")
     return render(request, "publications/my_bulletins.html", {"page": page, "q": q, "read_ids": read_ids})

@@ -20,6 +20,7 @@ from publications.models import (
     Recipient,
     RecipientKind,
 )
+from submissions.models import Item
 from tests.submissions.helpers import submitted
 
 from .helpers import adopted, signed_issue
@@ -169,6 +170,23 @@ def test_a_sensitive_item_is_found_by_no_one_and_never_shown(client, people, lea
         assert "未找到包含“欠薪”的信息" in page and "工业园区" not in page
     page = _page(client, None, "public_index", "园区")
     assert "<mark>园区</mark>招商引资" in page and "欠薪" not in page
+
+
+def test_an_item_made_sensitive_after_its_adoption_takes_its_adoptions_out(client, people, leader, bulletin):
+    """Both a single adoption and a composite drawing on an item that is 敏感 now are out of
+    the search, though their adopted text was stored in the clear (and the composite's
+    other source is still indexed)."""
+    writer, approver, editor, signer = people
+    single = adopted(writer, approver, editor, bulletin, title="口岸通关便利", body="边境贸易回暖。")
+    first = submitted(writer, approver, title="边境旅游升温", body="游客增多。")
+    second = submitted(writer, approver, title="边境口岸值守", body="全天值守。")
+    both = actions.adopt_composite(items=[first, second], user=editor, publication=bulletin, title="边境综合情况",
+                                   body="边境旅游升温，口岸全天值守。")  # fmt: skip
+    issue = _issue(editor, signer, bulletin, single, both)
+    assert _listed(_page(client, leader, "my_bulletins", "边境"), [issue]) == [issue.pk]
+    Item.objects.filter(pk__in=[single.item_id, second.pk]).update(confidentiality=Confidentiality.SENSITIVE)
+    page = _page(client, leader, "my_bulletins", "边境")
+    assert _listed(page, [issue]) == [] and "边境综合情况" not in page and "口岸通关便利" not in page
 
 
 def test_another_offices_leader_finds_nothing_of_this_office(client, stranger_leader, leader, bulletin, three):

@@ -9,11 +9,13 @@ character looks up its unigram; a word of two characters its bigram (both exact:
 the gram is containing the word); a longer word needs all its bigrams, and the few
 candidates that have them are then checked with LIKE, since its bigrams may stand apart.
 
-The grams are computed by PostgreSQL itself (`submissions_search_grams`, migration 0008)
-in a trigger on submissions_item, so every writer keeps them current: the actions'
-conditional UPDATE, bulk_create in imports and the seeder, the admin, key rotation. They
-live in a table of their own so that listing items never loads them, and a move of an
-item (a state change) does not rewrite them.
+The table holds each item's text (`doc`), copied by a PostgreSQL trigger on
+submissions_item (migrations 0008, 0011), so every writer keeps it current: the actions'
+conditional UPDATE, bulk_create in imports and the seeder, the admin, key rotation. The
+GIN index is an expression index on `submissions_search_grams(doc)`, a SQL function
+declared expensive, so that the planner never prefers computing every item's grams to
+the index. The text lives in a table of its own so that listing items never loads it,
+and a move of an item (a state change) does not rewrite its index entries.
 
 敏感 items have no row: their text is never indexed (the trigger sees ciphertext only, and
 deletes the row when an item becomes 敏感), so they are found by nobody's text search,
@@ -24,7 +26,7 @@ Several space-separated words must all be found; with a query, title matches com
 then the list's own order (newest first).
 """
 
-from django.contrib.postgres.search import SearchQueryField
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
@@ -33,52 +35,11 @@ from django.utils.safestring import SafeString
 
 MAX_WORDS = 8  # a query of more words is cut: each costs an index lookup
 
-# The grams leave out spaces ([ \t\n\r\f\v\u00a0\u3000] below: a gram never spans
-# one); Python's str.split() splits on each, so a query word never holds one, and the
-# index has every gram of every word.
-FUNCTION = r"""
-CREATE OR REPLACE FUNCTION submissions_search_grams(title text, body text) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT array_to_tsvector(coalesce(array_agg(DISTINCT g), '{}')) FROM (
-    SELECT ch, lead(ch) OVER (ORDER BY n) AS nx
-    FROM string_to_table(coalesce(title, '') || E'\n' || coalesce(body, ''), NULL) WITH ORDINALITY AS t(ch, n)
-  ) s, LATERAL (VALUES (ch), (ch || nx)) AS v(g)
-  WHERE ch !~ '[ \t\n\r\f\v\u00a0\u3000]' AND g IS NOT NULL AND (g = ch OR nx !~ '[ \t\n\r\f\v\u00a0\u3000]')
-$$
-"""
-# string_to_table and lead() walk the text once: indexing a text[] by position in SQL
-# costs O(n) per access (variable-width elements), O(n²) an item — 240 ms for 1,500 chars.
-
-TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION submissions_item_search() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.confidentiality = 'sensitive' THEN
-        DELETE FROM submissions_itemsearch WHERE item_id = NEW.id;
-    ELSE
-        INSERT INTO submissions_itemsearch (item_id, grams)
-        VALUES (NEW.id, submissions_search_grams(NEW.title, NEW.body))
-        ON CONFLICT (item_id) DO UPDATE SET grams = EXCLUDED.grams;
-    END IF;
-    RETURN NULL;
-END
-$$
-"""
-TRIGGERS = [
-    "CREATE TRIGGER item_search_ins AFTER INSERT ON submissions_item"
-    " FOR EACH ROW EXECUTE FUNCTION submissions_item_search()",
-    # Only a change of the text or of 敏感 touches the grams: moves, edits of other fields
-    # and a full save() that rewrites the same text cost nothing.
-    "CREATE TRIGGER item_search_upd AFTER UPDATE OF title, body, confidentiality ON submissions_item"
-    " FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.body IS DISTINCT FROM NEW.body"
-    " OR OLD.confidentiality IS DISTINCT FROM NEW.confidentiality) EXECUTE FUNCTION submissions_item_search()",
-]
-INDEX = "CREATE INDEX IF NOT EXISTS itemsearch_grams_gin ON submissions_itemsearch USING gin (grams)"
-DROP = [
-    "DROP TRIGGER IF EXISTS item_search_upd ON submissions_item",
-    "DROP TRIGGER IF EXISTS item_search_ins ON submissions_item",
-    "DROP FUNCTION IF EXISTS submissions_item_search()",
-    "DROP FUNCTION IF EXISTS submissions_search_grams(text, text)",
-]
+# What a gram is (submissions_search_grams, migration 0011): each character of the text
+# that is not a space, and each pair of adjacent such characters. The spaces are
+# [ \t\n\r\f\v\u00a0\u3000]; Python's str.split() splits on each, so a query word never
+# holds one, and the index has every gram of every word.
+SPACES = frozenset(" \t\n\r\f\v\u00a0\u3000")
 
 
 def words(q: str) -> list[str]:
@@ -101,10 +62,9 @@ def word_grams(word: str) -> list[str]:
 
 def text_grams(title: str, body: str) -> set[str]:
     """What submissions_search_grams stores for a text, in Python (the tests compare)."""
-    spaces = set(" \t\n\r\f\v\u00a0\u3000")
     text = f"{title}\n{body}"
-    grams = {ch for ch in text if ch not in spaces}
-    grams.update(a + b for a, b in zip(text, text[1:], strict=False) if a not in spaces and b not in spaces)
+    grams = {ch for ch in text if ch not in SPACES}
+    grams.update(a + b for a, b in zip(text, text[1:], strict=False) if a not in SPACES and b not in SPACES)
     return grams
 
 
@@ -119,15 +79,23 @@ def tsquery(found: list[str]) -> str:
     return " & ".join(_lexeme(g) for g in grams)
 
 
+class Grams(Func):
+    """`submissions_search_grams(doc)`: the expression the GIN index is built on."""
+
+    function = "submissions_search_grams"
+    output_field = SearchVectorField()
+
+
 class GramsMatch(Func):
-    """`grams @@ '<lexemes>'::tsquery` on the item search table."""
+    """`submissions_search_grams(doc) @@ '<lexemes>'::tsquery` on the item search table:
+    written as the index's expression, so the index answers it."""
 
     arg_joiner = " @@ "
     template = "%(expressions)s"
     output_field = BooleanField()
 
     def __init__(self, query: str):
-        super().__init__(F("grams"), Cast(Value(query), SearchQueryField()))
+        super().__init__(Grams(F("doc")), Cast(Value(query), SearchQueryField()))
 
 
 def _contains_all(found: list[str], field: str) -> Q:
@@ -155,11 +123,16 @@ def filter_text(qs: QuerySet, q: str) -> QuerySet:
     qs = qs.exclude(confidentiality=Confidentiality.SENSITIVE)
     if connection.vendor != "postgresql":
         return qs.filter(_contains_each(found))
-    qs = qs.filter(pk__in=ItemSearch.objects.filter(GramsMatch(tsquery(found))).values("item_id"))
+    matches = ItemSearch.objects.filter(GramsMatch(tsquery(found)))
     # Grams of one or two characters are the word itself; longer words are checked on
-    # the candidates, whose bigrams may stand apart.
-    longer = [w for w in found if len(w) > 2]
-    return qs.filter(_contains_each(longer)) if longer else qs
+    # the candidates, whose bigrams may stand apart. The check reads the search row's
+    # text, inside the subquery: put on the items beside it, the planner would price
+    # LIKE on every body of the office as nearly free and read them all. (A word has no
+    # spaces, so it is in the title or the body exactly when it is in title\nbody.)
+    for word in found:
+        if len(word) > 2:
+            matches = matches.filter(doc__contains=word)
+    return qs.filter(pk__in=matches.values("item_id"))
 
 
 def ranked(qs: QuerySet, q: str, *order: str) -> QuerySet:
@@ -259,7 +232,7 @@ def snippet(text: str, q: str, *, width: int = 60) -> SafeString:
 
 
 def backfill(*, batch: int = 2000, log=None) -> int:
-    """Grams for every item that has none (items from before the index, or a restore
+    """The search row of every item that has none (items from before the index, or a restore
     without it), in batches that each commit: idempotent, and an interrupted run resumes
     where it stopped. Returns the number of items filled. PostgreSQL only."""
     if connection.vendor != "postgresql":
@@ -277,8 +250,8 @@ def backfill(*, batch: int = 2000, log=None) -> int:
             if not ids:
                 return filled
             cursor.execute(
-                "INSERT INTO submissions_itemsearch (item_id, grams)"
-                " SELECT id, submissions_search_grams(title, body) FROM submissions_item"
+                "INSERT INTO submissions_itemsearch (item_id, doc)"
+                " SELECT id, title || E'\\n' || body FROM submissions_item"
                 " WHERE id = ANY(%s) AND confidentiality <> 'sensitive' ON CONFLICT (item_id) DO NOTHING",
                 [ids],
             )

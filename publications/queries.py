@@ -165,10 +165,13 @@ def leader_level(user: User) -> str:
 #
 # A reader reads an adoption's own text (the editor may have cut or reworded it), so that
 # is what must hold the words. On PostgreSQL the gram index of items narrows the adoptions
-# first: only those drawing on an item that holds every word (search.filter_text, through
-# the index) have their own text tested, so no body is scanned. An adoption drawing on a
-# 敏感 item never matches, for anyone: the index has no 敏感 rows, and the adoption's
-# text is sealed like its item's — no substring test ever runs on a ciphertext.
+# first: only those drawing on an item with every word's grams (search.candidate_item_ids)
+# have their own text tested, so no other body is read. The price: a word the editor
+# wrote into an adopted text that none of its items holds is found on SQLite (a plain
+# scan) and not on PostgreSQL; indexing the adopted texts themselves would need a gram
+# table of adoptions. An adoption drawing on a 敏感 item never matches, for anyone: the
+# index has no 敏感 rows, and the adoption's text is sealed like its item's — no
+# substring test ever runs on a ciphertext.
 
 
 def _draws_on_sensitive() -> Exists:

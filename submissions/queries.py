@@ -73,8 +73,11 @@ def _next_day(day: dt.date) -> dt.date | None:
     return None if day == dt.date.max else day + dt.timedelta(days=1)
 
 
-def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at") -> QuerySet[Item]:
-    """`qs` narrowed by the filters of the desk and of "my items" (dates on `date_field`)."""
+def filter_items(
+    qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at", broad: bool = False
+) -> QuerySet[Item]:
+    """`qs` narrowed by the filters of the desk and of "my items" (dates on `date_field`);
+    `broad`: the search matches more than the list counts (search.filter_text)."""
     if f.state:
         qs = qs.filter(state=f.state)
     if f.unit:
@@ -100,7 +103,7 @@ def filter_items(qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submi
     if f.q:
         # Every word in the title or body, through the gram index (search.py); 敏感 items
         # are never found by their text.
-        qs = search.filter_text(qs, f.q)
+        qs = search.filter_text(qs, f.q, broad=broad)
     return qs
 
 
@@ -116,7 +119,7 @@ def _urgent_q() -> Q:
     return Q(emergency_case__isnull=False, state__in=WAITING_FOR_EDITOR)
 
 
-def desk(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
+def desk(qs: QuerySet[Item], f: ItemFilters, *, broad: bool = False) -> QuerySet[Item]:
     """The editor's desk: newest first, or with view=waiting the longest-waiting first.
 
     Open emergency reports are not in this list: `urgent()` puts them above it, so the
@@ -124,11 +127,12 @@ def desk(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
     """
     # emergency_rank: the row template asks every row whether it is urgent (urgent()
     # sets 0); a missing attribute costs the template a dir() of the model per row.
-    qs = filter_items(qs, f).exclude(_urgent_q()).annotate(emergency_rank=Value(1, output_field=IntegerField()))
+    qs = filter_items(qs, f, broad=broad).exclude(_urgent_q())
+    qs = qs.annotate(emergency_rank=Value(1, output_field=IntegerField()))
     if f.view == "waiting":
-        qs = search.ranked(qs.filter(state__in=WAITING_FOR_EDITOR), f.q, "submitted_at", "pk")
+        qs = search.ranked(qs.filter(state__in=WAITING_FOR_EDITOR), f.q, "submitted_at", "pk", broad=broad)
     else:
-        qs = search.ranked(qs, f.q, "-submitted_at", "-pk")
+        qs = search.ranked(qs, f.q, "-submitted_at", "-pk", broad=broad)
     return _listing(qs)
 
 
@@ -150,9 +154,10 @@ def urgent(qs: QuerySet[Item], f: ItemFilters, *, limit: int = 50) -> list[Item]
     return list(_listing(rows).select_related("emergency_case")[:limit])
 
 
-def my_items(qs: QuerySet[Item], f: ItemFilters) -> QuerySet[Item]:
+def my_items(qs: QuerySet[Item], f: ItemFilters, *, broad: bool = False) -> QuerySet[Item]:
     """The unit's items as "my items" lists them: filtered, newest written first."""
-    return _listing(search.ranked(filter_items(qs, f, date_field="created_at"), f.q, "-created_at", "-pk"))
+    found = filter_items(qs, f, date_field="created_at", broad=broad)
+    return _listing(search.ranked(found, f.q, "-created_at", "-pk", broad=broad))
 
 
 def state_counts(qs: QuerySet[Item]) -> dict[str, int]:

@@ -2,6 +2,7 @@
 action and redirect. Domain errors come back as plain Chinese messages."""
 
 import re
+from dataclasses import replace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -370,8 +371,23 @@ def my_items(request):
         return render(request, "403.html", {"message": "“本单位信息”仅对本单位信息员、审签人和领导开放。"}, status=403)
     filter_form = FilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else queries.ItemFilters()
-    page = Paginator(queries.my_items(qs, filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filter_form": filter_form, "counts": queries.state_counts(qs), "states": State.choices}
+    counts = queries.state_counts(qs)
+    listing = queries.my_items(qs, filters)
+    known = _known_total(replace(filters, view=""), counts)
+    if known is not None:
+        # Unfiltered (or by state only), the state counts are the total: every page reachable.
+        paginator = Paginator(listing, PAGE_SIZE)
+        paginator.count = known
+    else:
+        paginator = _capped(listing, lambda: queries.my_items(qs, filters, broad=True), filters.q)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "capped": known is None and paginator.count > COUNT_CAP,
+        "filter_form": filter_form,
+        "counts": counts,
+        "states": State.choices,
+    }
     return render(request, "submissions/my_items.html", context)
 
 
@@ -382,6 +398,20 @@ def signoff_queue(request):
     qs = access.unit_items(request.user).filter(state=State.PENDING_SIGNOFF)
     page = Paginator(queries.my_items(qs, queries.ItemFilters()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "submissions/signoff_queue.html", {"page": page})
+
+
+def _capped(listing, broad_listing, q: str) -> Paginator:
+    """A paginator over a filtered list that counts its matches only up to COUNT_CAP + 1
+    (the page says "1000+" beyond). A search matching more than that is listed newest
+    first, from `broad_listing()` (search.filter_text): ranking so many would read and
+    sort every match before showing the first page."""
+    # Only the ids: the listing's annotations (attachments, rank) would run per row.
+    count = listing.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if q and count > COUNT_CAP:
+        listing = broad_listing()
+    paginator = Paginator(listing, PAGE_SIZE)
+    paginator.count = count
+    return paginator
 
 
 def _known_total(filters: queries.ItemFilters, counts: dict[str, int]) -> int | None:
@@ -417,8 +447,7 @@ def desk(request):
         # The unfiltered desk's total is the sum of the cached counts: no COUNT(*) scan.
         paginator.count = max(0, known - len(urgent))
     else:
-        # A filter or search counts its matches only up to a cap: beyond it "1000+".
-        paginator.count = listing.order_by()[: COUNT_CAP + 1].count()
+        paginator = _capped(listing, lambda: queries.desk(base, filters, broad=True), filters.q)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -428,6 +457,6 @@ def desk(request):
         "overdue": queries.overdue_count(base),
         "states": [(s, label) for s, label in State.choices if s in AT_OFFICE],
         "view": filters.view,
-        "capped": paginator.count > COUNT_CAP,
+        "capped": known is None and paginator.count > COUNT_CAP,
     }
     return render(request, "submissions/desk.html", context)

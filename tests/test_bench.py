@@ -93,6 +93,12 @@ def test_rotate_keys_benchmark_runs(bench_database):
     assert out.rstrip().endswith("rotation done")
 
 
+def test_search_benchmark_runs_and_every_query_uses_the_gram_index(bench_database):
+    out = _run("search.py", bench_database, "--force", timeout=600)
+    assert "gram GIN index (itemsearch_doc_gin)" in out and "gram trigger (now)" in out
+    assert out.rstrip().endswith("search benchmark done: every query used the gram index")
+
+
 def test_load_benchmark_smoke_every_page_of_the_mix_answers(bench_database):
     # gunicorn, a Celery worker and beat over a redis-server of the run's own (free ports),
     # locust with one person of each role going round every page; the run exits non-zero

@@ -8,10 +8,14 @@ units) and 63 provincial departments; five years (2022-2026) of schemes of the p
 (assessing its 16 cities) and of every city (assessing its children), with quotas,
 award tiers, penalty and publication rules; then 1,000,000 ledger entries appended in
 date order with PostgreSQL COPY, as years of use leave them (mostly adoptions, some
-instructions, higher adoptions, penalties, manual adjustments and reversals). No items
-or adoptions: the entries' `item`/`adoption` are NULL, so the scoreboard's adoption and
-submission counts read nothing. Ends with VACUUM ANALYZE (autovacuum does the same to
-an insert-only table after a bulk load).
+instructions, higher adoptions, penalties, manual adjustments and reversals), with the
+real rows behind them (Backing): an item and its adoption into the entry's publication
+for every adoption entry, in signed, numbered issues of ~30; the adoption withdrawn for
+every reversal; an instruction on an earlier adopted item of the unit for every
+instruction entry. So the scoreboard's adoption, submission and instruction counts read
+what years of use leave. --no-adoptions seeds the ledger alone (its `item`/`adoption`
+NULL), as before issue 18. Ends with VACUUM ANALYZE (autovacuum does the same to an
+insert-only table after a bulk load).
 
 Then measures, through django.test.Client (full middleware, session, view, template;
 DEBUG off), signed in as a leader of the province office and of the biggest city office:

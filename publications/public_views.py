@@ -48,8 +48,11 @@ def _search(request, publications) -> tuple[str, object]:
         return q, None
     found = queries.matching_adoptions(_public_adoptions(publications), q)
     found = search.ranked(found, q, "-issue__signed_at", "-issue_id", "position", "pk")
-    page = Paginator(found.select_related("issue__publication__office"), 20).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    # The search runs once: the ids of every item found, in order (a count and a page
+    # would each run it), then the page's items by id.
+    page = Paginator(list(found.values_list("pk", flat=True)), 20).get_page(request.GET.get("page"))
+    by_id = Adoption.objects.select_related("issue__publication__office").in_bulk(page.object_list)
+    page.object_list = [by_id[pk] for pk in page.object_list]
     for adoption in page.object_list:
         adoption.marked_title = search.mark(adoption.plain_title, q)
         adoption.marked_snippet = search.snippet(adoption.plain_body, q)

@@ -6,13 +6,13 @@ object or person and only read.
 """
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from submissions import access as item_access
 from submissions import actions as item_actions
 from submissions import search
 from submissions.models import Confidentiality, Item
-from submissions.sealing import FERNET_PREFIX, SM4_PREFIX, is_sealed
+from submissions.sealing import FERNET_PREFIX, SM4_PREFIX
 from submissions.workflow import ADOPTABLE
 from units.models import Role, User
 
@@ -209,7 +209,13 @@ def matching_adoptions(adoptions: QuerySet[Adoption], q: str) -> QuerySet[Adopti
         ]
     else:
         tests = [When(_draws_on_sensitive(), then=False)]
-    tests += [When(_sealed("title", "body"), then=False), When(search.text_q(q), then=True)]
+    return _with_text(adoptions, q, tests)
+
+
+def _with_text(adoptions: QuerySet[Adoption], q: str, tests: list[When]) -> QuerySet[Adoption]:
+    """`adoptions` not withdrawn that pass none of `tests` (each a reason to leave one out)
+    and whose text, not sealed, holds every word of `q`: in this order, in one CASE."""
+    tests = [*tests, When(_sealed("title", "body"), then=False), When(search.text_q(q), then=True)]
     hit = Case(*tests, default=Value(False), output_field=BooleanField())
     return adoptions.filter(withdrawn_at=None).alias(search_hit=hit).filter(search_hit=True)
 
@@ -234,19 +240,22 @@ def matching_issues(issues: QuerySet[Issue], q: str, *order: str) -> QuerySet[Is
 
 def issue_hits(issues, q: str) -> dict[int, list[Adoption]]:
     """The adoptions of each of `issues` (a page of them) whose text holds every word, in
-    the issue's order, with their sources (for access.withheld_adoptions). The same test
-    as matching_adoptions, made in Python on the page's own adoptions (a few dozen): its
-    index narrowing would be computed again for them. Two queries whatever the page."""
-    found = search.words(q)
+    the issue's order, with their sources (for access.withheld_adoptions); none drawing on
+    a 敏感 item. Tested on the page's own adoptions alone (a few dozen), without the
+    index narrowing, which would be computed again for them. Two queries whatever the page."""
     hits: dict[int, list[Adoption]] = {}
-    if not found:
+    if not search.words(q):
         return hits
-    adoptions = Adoption.objects.filter(issue__in=[i.pk for i in issues], withdrawn_at=None)
-    for adoption in adoptions.select_related("item").prefetch_related("sources").order_by("issue", "position", "pk"):
-        if any(source.is_sensitive for source in adoption.sources.all()):
-            continue
-        if is_sealed(adoption.title) or is_sealed(adoption.body):
-            continue
-        if all(word in adoption.title or word in adoption.body for word in found):
+    # The items only for their 敏感 mark: their texts stay unread.
+    items = Item.objects.defer("title", "body")
+    adoptions = (
+        _with_text(Adoption.objects.filter(issue__in=[i.pk for i in issues]), q, [])
+        .select_related("item")
+        .defer("item__title", "item__body")
+        .prefetch_related(Prefetch("sources", items))
+        .order_by("issue", "position", "pk")
+    )
+    for adoption in adoptions:
+        if not any(source.is_sensitive for source in adoption.sources.all()):
             hits.setdefault(adoption.issue_id, []).append(adoption)
     return hits

@@ -178,8 +178,16 @@ def _issue_page(request, issues, *order: str):
     marked — only items this reader gets in the issue (access.withheld_adoptions, as the
     issue page). Returns the page and the query as searched."""
     q = search.cut(request.GET.get("q", ""))
-    page = Paginator(queries.matching_issues(issues, q, *order), 20).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    if not search.words(q):
+        page = Paginator(issues.order_by(*order), 20).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        return page, q
+    # The search runs once: the ids of every issue found, in order (a count and a page
+    # would each run it), then the page's issues by id.
+    ids = list(queries.matching_issues(issues, q, *order).values_list("pk", flat=True))
+    page = Paginator(ids, 20).get_page(request.GET.get("page"))
+    by_id = issues.in_bulk(page.object_list)
+    page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     hits = queries.issue_hits(page.object_list, q)
     withheld = access.withheld_adoptions(request.user, [a for found in hits.values() for a in found])
     for issue in page.object_list:

@@ -98,10 +98,11 @@ def scoreboard(scheme: Scheme) -> Board:
         row.penalties += m["penalty_sum"] or ZERO
         row.instructions += m["instruction_count"]
 
-    # The counts are read through the indexes of migration 0009: the office's publications
-    # by id, so that the adoptions are found per publication and year; units not assessed
-    # are left out here rather than in SQL, where a list of ids the planner cannot weigh
-    # made it combine a second index instead of reading the first one alone.
+    # The counts are read through the indexes of migration 0009: the adoptions by the
+    # office's publications (by id) and year, each source item's unit from an index; the
+    # submissions by office and year, with units not assessed left out in Python rather
+    # than in SQL, where the list of ids made the planner combine a second index with a
+    # heap scan instead of reading the first one alone.
     adoptions = (
         AdoptionSource.objects.filter(
             adoption__publication_id__in=[p.pk for p in publications],

@@ -2,8 +2,8 @@
 # The Debian packages the test suite drives: Chromium (browser journeys), CJK fonts (the
 # Word/PDF layout), LibreOffice (opens the generated Word files), poppler (reads PDFs back),
 # OpenLDAP's slapd and tools (the directory-login tests start a real server) and the
-# headers python-ldap (django-auth-ldap) is built against, and npm (axe-core for the
-# accessibility tests).
+# headers python-ldap (django-auth-ldap) is built against, npm (axe-core for the
+# accessibility tests) and redis-server (the load benchmark's smoke run starts its own).
 # `make test` and `.ci/run` both call this. As root it installs what is missing with apt;
 # otherwise it stops at once and prints the exact command to run.
 set -euo pipefail
@@ -20,6 +20,8 @@ command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || need+=(slapd)
 command -v ldapadd >/dev/null || need+=(ldap-utils)
 [ -f /usr/include/ldap.h ] || need+=(libldap2-dev)
 [ -f /usr/include/sasl/sasl.h ] || need+=(libsasl2-dev)
+# The load benchmark's smoke run (tests/test_bench.py) starts a redis-server of its own.
+command -v redis-server >/dev/null || need+=(redis-server)
 # npm fetches axe-core for the accessibility tests (tests/browser/package.json).
 command -v npm >/dev/null || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0

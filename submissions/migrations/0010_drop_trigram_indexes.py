@@ -2,9 +2,9 @@
 
 Search now goes through the character-gram index of 0008 (submissions/search.py), which
 answers words of any length; the trigram indexes served only LIKE on words of three or more
-characters. They indexed the ciphertext of 敏感 items too, where no search can use them, and
-were most of the cost of writing an item: 11.6 ms of the 12.5 ms per item that key rotation
-paid (bench/README.md). The extension stays: dropping it would need rights the application's
+characters. They indexed the ciphertext of 敏感 items too, where no search can use them:
+11.6 ms of the 12.5 ms per item that key rotation paid (bench/README.md), and about 1 ms of
+every write of a plain item. The extension stays: dropping it would need rights the application's
 role may not have, and it costs nothing unused.
 """
 

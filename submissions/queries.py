@@ -74,10 +74,12 @@ def _next_day(day: dt.date) -> dt.date | None:
 
 
 def filter_items(
-    qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at", broad: bool = False
+    qs: QuerySet[Item], f: ItemFilters, *, date_field: str = "submitted_at", scan: bool = False
 ) -> QuerySet[Item]:
-    """`qs` narrowed by the filters of the desk and of "my items" (dates on `date_field`);
-    `broad`: the search matches more than the list counts (search.filter_text)."""
+    """`qs` narrowed by the filters of the desk and of "my items" (dates on `date_field`).
+
+    The words of a search are looked up in the gram index only for the whole list; with
+    any other filter, or `scan`, each remaining item's text is tested (search.filter_text)."""
     if f.state:
         qs = qs.filter(state=f.state)
     if f.unit:
@@ -103,7 +105,8 @@ def filter_items(
     if f.q:
         # Every word in the title or body, through the gram index (search.py); 敏感 items
         # are never found by their text.
-        qs = search.filter_text(qs, f.q, broad=broad)
+        narrowed = (f.state, f.unit, f.category, f.topic, f.date_from, f.date_to, f.late, f.confidentiality)
+        qs = search.filter_text(qs, f.q, scan=scan or any(narrowed))
     return qs
 
 
@@ -127,7 +130,7 @@ def desk(qs: QuerySet[Item], f: ItemFilters, *, broad: bool = False) -> QuerySet
     """
     # emergency_rank: the row template asks every row whether it is urgent (urgent()
     # sets 0); a missing attribute costs the template a dir() of the model per row.
-    qs = filter_items(qs, f, broad=broad).exclude(_urgent_q())
+    qs = filter_items(qs, f, scan=broad).exclude(_urgent_q())
     qs = qs.annotate(emergency_rank=Value(1, output_field=IntegerField()))
     if f.view == "waiting":
         qs = search.ranked(qs.filter(state__in=WAITING_FOR_EDITOR), f.q, "submitted_at", "pk", broad=broad)
@@ -141,7 +144,7 @@ def urgent(qs: QuerySet[Item], f: ItemFilters, *, limit: int = 50) -> list[Item]
     `emergency_rank` 0 and `timer_left`, the time to its case's written deadline
     (negative when past), for the desk's timer."""
     rows = (
-        filter_items(qs, f)
+        filter_items(qs, f, scan=True)  # the few open emergency reports: test their text
         .filter(_urgent_q())
         .annotate(
             emergency_rank=Value(0, output_field=IntegerField()),
@@ -156,7 +159,8 @@ def urgent(qs: QuerySet[Item], f: ItemFilters, *, limit: int = 50) -> list[Item]
 
 def my_items(qs: QuerySet[Item], f: ItemFilters, *, broad: bool = False) -> QuerySet[Item]:
     """The unit's items as "my items" lists them: filtered, newest written first."""
-    found = filter_items(qs, f, date_field="created_at", broad=broad)
+    # One unit's items: few enough to test each one's text (search.filter_text).
+    found = filter_items(qs, f, date_field="created_at", scan=True)
     return _listing(search.ranked(found, f.q, "-created_at", "-pk", broad=broad))
 
 

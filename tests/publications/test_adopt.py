@@ -98,6 +98,27 @@ def test_composite_links_every_source_item_and_unit(client, writer, unit_approve
         assert item.state == State.ADOPTED
 
 
+def test_composite_candidates_are_found_by_every_word_never_by_sealed_text(
+    client, writer, unit_approver, editor, bulletin, leader
+):
+    spring = submitted(writer, unit_approver, title="甲县春耕", body="农机下田 边境口岸")
+    summer = submitted(writer, unit_approver, title="乙县夏粮", body="收购进度")
+    secret = submitted(writer, unit_approver, title="丙县边境事件", body="边境", confidentiality="sensitive",
+                       named_readers=[leader])  # fmt: skip
+    client.force_login(editor)
+    url = reverse("composite", args=[bulletin.pk])
+    assert "丙县边境事件" in client.get(url).content.decode()  # the office's editor reads it
+    page = client.get(url, {"q": "春耕 边境"}).content.decode()
+    assert "甲县春耕" in page and "乙县夏粮" not in page
+    # Two characters are found; a 敏感 item is never found by its text (sealed), nor by
+    # letters of its ciphertext.
+    assert "丙县边境事件" not in client.get(url, {"q": "边境"}).content.decode()
+    secret.refresh_from_db()
+    letters = secret.title[5:8]
+    assert "丙县边境事件" not in client.get(url, {"q": letters}).content.decode()
+    assert summer.pk and spring.pk
+
+
 def test_composite_needs_two_items(client, writer, unit_approver, editor, bulletin):
     first = submitted(writer, unit_approver)
     client.force_login(editor)

@@ -133,9 +133,10 @@ def write_cost(out, n: int, rounds: int, *, trigram: bool) -> None:
         out(f"{name:<46} {ins:>15.2f} {upd:>20.2f}")
 
 
-def queries(out, rounds: int) -> bool:
-    """Time the desk's search queries; True when every plan uses the gram index without a
-    sequential scan of the item table."""
+def queries(out, rounds: int, *, strict: bool = True) -> bool:
+    """Time the desk's search queries; True when every plan uses the gram index, and
+    (`strict`, at a real volume) reads no part of the item table by a sequential scan: a
+    few hundred items, as in the smoke run, are rightly read whole."""
     from django.db import connection
 
     from submissions import access, search
@@ -161,9 +162,10 @@ def queries(out, rounds: int) -> bool:
             plan = "\n".join(row[0] for row in cursor.fetchall())
         uses_index = "itemsearch_doc_gin" in plan
         seq_items = any("Seq Scan on submissions_item " in line + " " for line in plan.splitlines())
-        ok = uses_index and not seq_items
+        ok = uses_index and not (strict and seq_items)
         all_indexed &= ok
-        verdict = "gram index, no seq scan of items" if ok else "NOT INDEXED:\n" + plan
+        detail = "items read whole (a small table)" if seq_items else "no seq scan of items"
+        verdict = f"gram index, {detail}" if ok else "NOT INDEXED:\n" + plan
         out(f"{q:<12} {statistics.median(page_ms):>14.1f} {statistics.median(count_ms):>15.1f} {hits:>7}  {verdict}")
     return all_indexed
 
@@ -202,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     print("\n== write cost ==")
     write_cost(print, args.writes, args.rounds, trigram=args.trigram)
     print("\n== the desk's search queries (province office editor) ==")
-    indexed = queries(print, args.rounds if not args.smoke else 1)
+    indexed = queries(print, args.rounds if not args.smoke else 1, strict=not args.smoke)
     if not indexed:
         raise SystemExit("a search query does not go through the gram index")
     print("\nsearch benchmark done: every query used the gram index")

@@ -105,11 +105,11 @@ def _contains_all(found: list[str], field: str) -> Q:
     return q
 
 
-def _contains_each(found: list[str]) -> Q:
-    """Every word in the title or in the body (each word may be in either)."""
+def _contains_each(found: list[str], title: str = "title", body: str = "body") -> Q:
+    """Every word in the field `title` or in `body` (each word may be in either)."""
     q = Q()
     for word in found:
-        q &= Q(title__contains=word) | Q(body__contains=word)
+        q &= Q(**{f"{title}__contains": word}) | Q(**{f"{body}__contains": word})
     return q
 
 
@@ -169,7 +169,7 @@ def text_q(q: str, title: str = "title", body: str = "body") -> Q:
     """Every word of `q` in the field `title` or in `body` (each word in either), as a
     plain substring test. For text the index does not hold (an adoption's own text, an
     issue's note), on rows already narrowed down, and never on sealed text."""
-    return _contains_each_in(words(q), title, body)
+    return _contains_each(words(q), title, body)
 
 
 def title_q(q: str, field: str = "title") -> Q:
@@ -189,13 +189,6 @@ def candidate_item_ids(q: str) -> QuerySet:
     from .models import ItemSearch
 
     return ItemSearch.objects.filter(GramsMatch(tsquery(words(q)))).values("item_id")
-
-
-def _contains_each_in(found: list[str], title: str, body: str) -> Q:
-    q = Q()
-    for word in found:
-        q &= Q(**{f"{title}__contains": word}) | Q(**{f"{body}__contains": word})
-    return q
 
 
 # --- Highlights ---------------------------------------------------------------------
